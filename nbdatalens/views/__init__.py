@@ -1,0 +1,1 @@
+"""The widget classes. Imported lazily by :class:`nbdatalens.DataLens`."""

@@ -1,0 +1,38 @@
+"""``lens.show()``: every view of one lens, laid out to fit the notebook width."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ipywidgets as widgets
+
+if TYPE_CHECKING:
+    from ..lens import DataLens
+
+
+def dashboard(lens: DataLens) -> widgets.GridBox:
+    """A responsive grid: two columns on a wide notebook, one on a narrow one.
+
+    Views that have nothing to show for this table (no dynamics → no data
+    map, no prediction → no confusion matrix) are left out rather than drawn
+    empty.
+    """
+    table = lens.table
+    views: list[widgets.Widget] = []
+    if table.pred_codes is not None:
+        views.append(lens.confusion_matrix())
+    if table.has_dynamics:
+        views.append(lens.data_map())
+    if table.embedding is not None or table.xy is not None:
+        views.append(lens.cluster_map())
+    gallery = lens.gallery()
+    gallery.layout.grid_column = "1 / -1"  # the gallery spans the full width
+    views.append(gallery)
+    return widgets.GridBox(
+        views,
+        layout=widgets.Layout(
+            grid_template_columns="repeat(auto-fit, minmax(440px, 1fr))",
+            grid_gap="12px",
+            width="100%",
+        ),
+    )

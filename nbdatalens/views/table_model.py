@@ -1,0 +1,195 @@
+"""TableModel: the single browser-side model of a SampleTable.
+
+Views never copy the table's data: they hold a reference to this model
+(``widget_serialization``) and read its typed-array columns, decoded once in
+the browser. The selection lives here too, as one ``Bytes`` trait, so a
+selection made in one view reaches every other view without the kernel.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import numpy as np
+import traitlets
+from ipywidgets.widgets.trait_types import bytes_serialization
+
+from .. import cartography
+from ..transport import array_payload, decode_selection, encode_selection
+from .bundles import bundle
+from .requests import RequestHandler
+
+if TYPE_CHECKING:
+    from ..table import SampleTable
+
+CORRECT_NAMES = ["wrong", "correct"]
+
+
+class TableModel(anywidget.AnyWidget):
+    """Browser model of a :class:`~nbdatalens.table.SampleTable` (never displayed itself)."""
+
+    _esm = bundle("table.js")
+
+    #: int — number of rows N.
+    n_rows = traitlets.Int(0).tag(sync=True)
+    #: dict — column name → typed-array payload (see docs/architecture.md).
+    columns = traitlets.Dict().tag(sync=True)
+    #: dict — coded column name → list of display strings.
+    categories = traitlets.Dict().tag(sync=True)
+    #: dict — ``{"x": payload, "y": payload}`` of the cluster-map layout, ``{}`` without one.
+    coords = traitlets.Dict().tag(sync=True)
+    #: str — ``"given"``, ``"pca"``, ``"umap"`` or ``""``: where ``coords`` came from.
+    coords_method = traitlets.Unicode("").tag(sync=True)
+    #: str — progress text while a better layout is computed, ``""`` when settled.
+    coords_status = traitlets.Unicode("").tag(sync=True)
+    #: dict — data-map region thresholds.
+    thresholds = traitlets.Dict().tag(sync=True)
+    #: dict — columns added on request (colour by any column), same payload format.
+    extra_columns = traitlets.Dict().tag(sync=True)
+    #: list[str] — every column a view may colour by.
+    column_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    #: bytes — the encoded selection (empty = nothing selected).
+    selection = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)
+
+    def __init__(self, table: SampleTable, *, projection: str = "umap") -> None:
+        self._table = table
+        self._echo = False
+        super().__init__(
+            n_rows=table.n,
+            columns=_core_columns(table),
+            categories=_core_categories(table),
+            thresholds=dict(table.thresholds),
+            column_names=_colourable_columns(table),
+            selection=encode_selection(table.selection, table.n),
+        )
+        self._requests = RequestHandler(table, self)
+        self.on_msg(self._requests.handle)
+        table.observe(self._selection_from_python, "selection")
+        self.observe(self._selection_from_browser, "selection")
+        self._layout_lock = threading.Lock()
+        self._start_layout(projection)
+
+    @property
+    def table(self) -> SampleTable:
+        return self._table
+
+    # ------------------------------------------------------------- selection
+    def _selection_from_python(self, change: dict[str, Any]) -> None:
+        if self._echo:
+            return
+        self.selection = encode_selection(change["new"], self._table.n)
+
+    def _selection_from_browser(self, change: dict[str, Any]) -> None:
+        # The browser already shows this selection; writing it back to the
+        # table must not echo a re-encoded copy that could overtake a newer one.
+        self._echo = True
+        try:
+            self._table.select_positions(decode_selection(change["new"], self._table.n))
+        finally:
+            self._echo = False
+
+    # ---------------------------------------------------------------- layout
+    def _start_layout(self, projection: str) -> None:
+        table = self._table
+        if table.xy is not None:
+            self._set_coords(table.xy, "given")
+            return
+        if table.embedding is None:
+            return
+        from ..projection import ProjectionJob, project
+
+        emb = table.embedding
+        if emb.shape[1] <= 2:
+            coords = emb if emb.shape[1] == 2 else np.column_stack([emb[:, 0], np.zeros(len(emb))])
+            self._set_coords(coords, "given")
+            return
+        if projection not in ("umap", "pca"):
+            raise ValueError(f"projection must be 'umap' or 'pca', got {projection!r}")
+        self._set_coords(project(emb, "pca"), "pca")
+        if projection == "umap":
+            self.coords_status = "computing UMAP layout… (PCA shown meanwhile)"
+            self._job = ProjectionJob(
+                emb,
+                "umap",
+                on_done=lambda xy: self._set_coords(xy, "umap"),
+                on_error=self._layout_failed,
+                on_status=self._layout_status,
+            )
+            self._job.start()
+
+    def _set_coords(self, xy: np.ndarray, method: str) -> None:
+        xy = np.asarray(xy, dtype=np.float32)
+        with self._layout_lock:
+            self.coords = {"x": array_payload(xy[:, 0]), "y": array_payload(xy[:, 1])}
+            self.coords_method = method
+            if method != "pca":
+                self.coords_status = ""
+
+    def _layout_status(self, text: str) -> None:
+        if self.coords_method == "pca":
+            self.coords_status = text
+
+    def _layout_failed(self, exc: BaseException) -> None:
+        self.coords_status = f"UMAP failed ({type(exc).__name__}: {exc}); showing PCA"
+
+    @property
+    def layout_coords(self) -> np.ndarray | None:
+        """The current cluster-map coordinates as an N×2 float32 array (None without any)."""
+        if not self.coords:
+            return None
+        return np.column_stack(
+            [np.frombuffer(self.coords[a]["buffer"], dtype=np.float32) for a in ("x", "y")]
+        )
+
+    # ------------------------------------------------------ derived columns
+    def refresh_columns(self) -> None:
+        """Re-send the core columns (after labels were corrected, for instance)."""
+        self.columns = _core_columns(self._table)
+        self.categories = _core_categories(self._table)
+
+
+def _core_columns(table: SampleTable) -> dict[str, Any]:
+    d = table.derived
+    cols: dict[str, Any] = {"label": array_payload(table.label_codes)}
+    if table.pred_codes is not None:
+        cols["pred"] = array_payload(table.pred_codes)
+        cols["correct"] = array_payload((table.pred_codes == table.label_codes).astype(np.uint8))
+    for name in ("loss", "margin", "confidence", "variability", "correctness"):
+        cols[name] = array_payload(d[name].to_numpy(dtype=np.float32, na_value=np.nan))
+    region = d["region"].cat.codes.to_numpy()
+    cols["region"] = array_payload(np.where(region < 0, 255, region).astype(np.uint8))
+    return cols
+
+
+def _core_categories(table: SampleTable) -> dict[str, list[str]]:
+    names = table.class_names
+    return {
+        "label": names,
+        "pred": names,
+        "region": list(cartography.REGIONS),
+        "correct": CORRECT_NAMES,
+    }
+
+
+def _colourable_columns(table: SampleTable) -> list[str]:
+    core = ["label", "pred", "correct", "region", "loss", "margin", "confidence", "variability"]
+    if table.pred_codes is None:
+        core = [c for c in core if c not in ("pred", "correct")]
+    if not table.has_dynamics:
+        core = [c for c in core if c not in ("region", "confidence", "variability")]
+    used = table.roles.used_columns()
+    user = [
+        str(c)
+        for c in table.df.columns
+        if c not in used and isinstance(c, str) and _is_scalar_column(table.df[c])
+    ]
+    return core + [c for c in user if c not in core]
+
+
+def _is_scalar_column(series: Any) -> bool:
+    if series.dtype != object:
+        return True
+    sample = series.head(20)
+    return all(isinstance(v, (str, int, float, bool)) or v is None for v in sample)
