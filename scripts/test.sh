@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Install what the checks need, then run every check: JS typecheck, lint, unit
+# tests and build (the committed bundles must match a fresh build), ruff, and
+# pytest including the real-browser tests.
+#
+#   bash scripts/test.sh                 everything
+#   bash scripts/test.sh -k harness      extra arguments go to pytest
+#
+# Installing is idempotent and quick when nothing changed: apt only runs when
+# Chromium is missing, pip only when pyproject.toml changed since the last
+# install into .venv, npm ci only when js/package-lock.json changed.
+# With CI set, anything that would merely be skipped or warned about locally
+# (no Chromium, rebuilt bundles differing from git) fails instead.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+venv="${NBDL_VENV:-$repo_root/.venv}"
+python_for_venv="${PYTHON:-python3}"
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+in_ci="${CI:-}"
+log_dir="$(mktemp -d "${TMPDIR:-/tmp}/nbdl-test.XXXXXX")"
+
+# Small BLAS/OpenMP pools: the test fits are tiny and the machines have 2 cores.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+export MKL_NUM_THREADS="${MKL_NUM_THREADS:-1}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+phase_names=()
+phase_seconds=()
+current_phase=""
+phase_started=0
+
+now() { date +%s.%N; }
+
+begin() {
+  current_phase="$1"
+  phase_started="$(now)"
+  printf '\n==> %s\n' "$current_phase"
+}
+
+end() {
+  phase_names+=("$current_phase")
+  phase_seconds+=("$(awk -v a="$phase_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')")
+  current_phase=""
+}
+
+summary() {
+  local status=$?
+  if [ -n "$current_phase" ]; then
+    end
+    phase_names[-1]="${phase_names[-1]} (FAILED)"
+  fi
+  printf '\n==> timing\n'
+  local i
+  for i in "${!phase_names[@]}"; do
+    printf '  %7ss  %s\n' "${phase_seconds[$i]}" "${phase_names[$i]}"
+  done
+  rm -rf "$log_dir"
+  exit "$status"
+}
+trap summary EXIT
+
+# Run a noisy command quietly; show its output only when it fails.
+quietly() {
+  local log="$log_dir/step.log"
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    echo "failed: $*" >&2
+    return 1
+  fi
+}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    echo "need root for: $*" >&2
+    return 1
+  fi
+}
+
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  quietly as_root apt-get update -q
+  quietly as_root apt-get install -y -q "$@"
+}
+
+sha_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+install_chromium() {
+  begin "chromium"
+  if [ -x "$chromium" ]; then
+    echo "present: $chromium"
+  elif [ "$chromium" != /usr/bin/chromium ]; then
+    echo "CHROMIUM_PATH=$chromium is not an executable file" >&2
+    return 1
+  elif ! command -v apt-get >/dev/null 2>&1; then
+    echo "no Chromium and no apt-get: set CHROMIUM_PATH (browser tests skip without it)" >&2
+    [ -z "$in_ci" ]
+  else
+    apt_install chromium
+    echo "installed: $chromium"
+  fi
+  end
+}
+
+install_python() {
+  begin "python env (.venv, pip install -e .[test])"
+  if [ ! -x "$venv/bin/python" ]; then
+    if ! "$python_for_venv" -c "import ensurepip" >/dev/null 2>&1; then
+      # Debian's own python3 ships venv support as a separate package.
+      apt_install python3-venv
+    fi
+    "$python_for_venv" -m venv "$venv"
+  fi
+  local stamp="$venv/.nbdatalens-install-stamp"
+  local wanted
+  wanted="$( (cat pyproject.toml; "$venv/bin/python" -VV) | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ] \
+    && "$venv/bin/python" -c "import importlib.metadata as m; m.version('nbdatalens')" \
+      >/dev/null 2>&1; then
+    echo "up to date with pyproject.toml"
+  else
+    rm -f "$stamp"
+    quietly "$venv/bin/python" -m pip install -e ".[test]"
+    echo "$wanted" >"$stamp"
+    echo "installed"
+  fi
+  end
+}
+
+install_js() {
+  begin "npm ci"
+  local stamp="js/node_modules/.nbdatalens-lock-stamp"
+  local wanted
+  wanted="$( (cat js/package-lock.json; node --version) | sha256sum | cut -d' ' -f1)"
+  if [ -d js/node_modules ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
+    echo "node_modules up to date with package-lock.json"
+  else
+    (cd js && quietly npm ci --no-audit --no-fund)
+    echo "$wanted" >"$stamp"
+    echo "installed"
+  fi
+  end
+}
+
+check_js() {
+  local script
+  for script in typecheck lint test build; do
+    begin "npm run $script"
+    (cd js && npm run --silent "$script")
+    end
+  done
+  begin "built bundles match git (nbdatalens/static)"
+  if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    echo "not a git checkout: comparison skipped"
+  else
+    local changed
+    changed="$(git status --porcelain --untracked-files=all -- nbdatalens/static)"
+    if [ -n "$changed" ]; then
+      echo "$changed"
+      git --no-pager diff --stat -- nbdatalens/static
+      if [ -n "$in_ci" ]; then
+        echo "the committed bundles differ from a fresh 'npm run build': rebuild and commit nbdatalens/static" >&2
+        return 1
+      fi
+      echo "warning: rebuilt bundles differ from git; commit nbdatalens/static (CI fails on this)"
+    else
+      echo "identical"
+    fi
+  fi
+  end
+}
+
+check_python_style() {
+  begin "ruff check"
+  "$venv/bin/ruff" check .
+  end
+  begin "ruff format --check"
+  "$venv/bin/ruff" format --check .
+  end
+}
+
+run_pytest() {
+  begin "pytest"
+  local status=0
+  CHROMIUM_PATH="$chromium" "$venv/bin/python" -m pytest -q "$@" || status=$?
+  end
+  return "$status"
+}
+
+install_chromium
+install_python
+if [ -f js/package.json ]; then
+  install_js
+  check_js
+else
+  echo "no js/package.json: JS checks skipped"
+fi
+check_python_style
+run_pytest "$@"
