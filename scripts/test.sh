@@ -67,7 +67,14 @@ trap summary EXIT
 quietly() {
   local log="$log_dir/step.log"
   if ! "$@" >"$log" 2>&1; then
-    tail -n 60 "$log" >&2
+    # Long logs (npm prints its usage after the error) keep both ends.
+    if [ "$(wc -l <"$log")" -le 120 ]; then
+      cat "$log" >&2
+    else
+      head -n 40 "$log" >&2
+      echo "[...]" >&2
+      tail -n 60 "$log" >&2
+    fi
     echo "failed: $*" >&2
     return 1
   fi
@@ -134,6 +141,33 @@ install_python() {
   end
 }
 
+# npm ci refuses a lock file that lacks some platform's optional package, and
+# the registry reachable here serves only some platforms' (biome's others 404),
+# so npm install cannot write them either. Then install from the lock with npm
+# install and insist that the lock file came out unchanged, which holds the
+# versions exactly as npm ci would.
+npm_clean_install() {
+  local log="$log_dir/npm-ci.log"
+  if (cd js && npm ci --no-audit --no-fund) >"$log" 2>&1; then
+    return 0
+  fi
+  if ! grep -q "from lock file" "$log"; then
+    grep -v '^npm error   \|^npm error$' "$log" | tail -n 60 >&2
+    echo "failed: npm ci" >&2
+    return 1
+  fi
+  grep "Missing: .* from lock file" "$log" | sed 's/^npm error /npm ci: /'
+  echo "npm ci rejected the lock file over the packages above; installing from it with npm install"
+  local before
+  before="$(sha_of js/package-lock.json)"
+  (cd js && quietly npm install --no-audit --no-fund)
+  if [ "$(sha_of js/package-lock.json)" != "$before" ]; then
+    git --no-pager diff --stat -- js/package-lock.json || true
+    echo "npm install changed js/package-lock.json: it is out of date with package.json" >&2
+    return 1
+  fi
+}
+
 install_js() {
   begin "npm ci"
   local stamp="js/node_modules/.nbdatalens-lock-stamp"
@@ -142,7 +176,7 @@ install_js() {
   if [ -d js/node_modules ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
     echo "node_modules up to date with package-lock.json"
   else
-    (cd js && quietly npm ci --no-audit --no-fund)
+    npm_clean_install
     echo "$wanted" >"$stamp"
     echo "installed"
   fi

@@ -31,6 +31,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 _open_pages_key = pytest.StashKey[list]()
+_server_mark_key = pytest.StashKey[tuple]()
 _reports_key = pytest.StashKey[dict]()
 
 
@@ -52,6 +53,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         report.sections.append(
             ("browser console errors", "\n".join(errors) if errors else "(none)")
         )
+        server, mark = item.stash[_server_mark_key]
+        report.sections.append(("jupyterlab and kernel log", server.log_tail(since=mark)))
     return report
 
 
@@ -130,6 +133,7 @@ def open_notebook(lab_server, browser, request: pytest.FixtureRequest) -> Iterat
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     pages: list[NotebookPage] = []
     request.node.stash[_open_pages_key] = pages
+    request.node.stash[_server_mark_key] = (lab_server, lab_server.log_size())
     slug = _test_slug(request.node)
 
     def open_(cells: Sequence[str], name: str | None = None) -> NotebookPage:

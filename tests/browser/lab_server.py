@@ -205,10 +205,23 @@ class LabServer:
                     if error.code != 404:
                         raise
 
-    def log_tail(self, n_chars: int = 4000) -> str:
-        """The last ``n_chars`` characters of the server's combined output."""
+    def log_size(self) -> int:
+        """Bytes written to the server log so far (a mark for ``log_tail``)."""
         try:
-            return self.log_path.read_text(errors="replace")[-n_chars:]
+            return self.log_path.stat().st_size
+        except OSError:
+            return 0
+
+    def log_tail(self, n_chars: int = 4000, since: int = 0) -> str:
+        """The last ``n_chars`` characters of the server's combined output after byte ``since``.
+
+        Kernels inherit the server's output, so this includes their stderr:
+        tracebacks from comm message handlers land here.
+        """
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(since)
+                return log.read().decode(errors="replace")[-n_chars:]
         except OSError:
             return "(no log)"
 

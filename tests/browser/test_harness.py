@@ -6,6 +6,8 @@ checks JupyterLab, the widget manager, Chromium and the fixtures alone.
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 PROBE_WIDGET = '''
@@ -70,5 +72,7 @@ def test_cell_errors_fail_with_the_kernel_traceback(open_notebook):
     nb.run_all()
     with pytest.raises(AssertionError, match=r"ValueError: column loss is empty"):
         nb.run_code("raise ValueError('column loss is empty')")
-    # The failed cell leaves the kernel alive with its earlier state.
-    assert nb.kernel_json("{'value': value}") == {"value": 1}
+    # The failed cell leaves the kernel alive with its earlier state, and the
+    # kernel runs the interpreter that runs pytest (the project's environment).
+    state = nb.kernel_json("{'value': value, 'python': __import__('sys').executable}")
+    assert state == {"value": 1, "python": sys.executable}
