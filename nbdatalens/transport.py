@@ -1,0 +1,214 @@
+"""numpy ⇄ browser transport: typed-array payloads and the selection codec.
+
+Columns travel as ``{"dtype", "shape", "buffer"}`` with the buffer as a binary
+frame (a ``memoryview``), which ipywidgets sends without JSON and the browser
+views as a typed array without copying (``js/src/lib/codec.ts``).
+
+Selections travel as bytes (see ``docs/architecture.md``): empty = nothing
+selected; otherwise byte 0 is the kind, ``0`` followed by sorted little-endian
+uint32 row positions, or ``1`` followed by a little-endian bitmask of
+``ceil(n_rows / 8)`` bytes. The encoder picks the shorter (positions on a tie),
+so the bytes are a pure function of the selection, identical to the browser's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "SELECTION_BITMASK",
+    "SELECTION_POSITIONS",
+    "array_from_payload",
+    "array_payload",
+    "decode_selection",
+    "encode_selection",
+]
+
+SELECTION_POSITIONS = 0
+"""Kind byte: the rest is sorted little-endian uint32 row positions."""
+SELECTION_BITMASK = 1
+"""Kind byte: the rest is a bitmask, bit ``i & 7`` of byte ``i >> 3`` for row i."""
+
+# The dtypes codec.ts can view; little-endian, as typed arrays on every browser.
+_WIRE_DTYPES = {
+    name: np.dtype(name).newbyteorder("<")
+    for name in ("uint8", "uint16", "int32", "uint32", "float32", "float64")
+}
+_UINT32_MAX = np.iinfo(np.uint32).max
+_INT32 = np.iinfo(np.int32)
+
+
+def _wire_dtype(values: np.ndarray, name: str) -> np.dtype:
+    """The smallest browser dtype that holds ``values`` exactly (floats become float32)."""
+    kind = values.dtype.kind
+    if kind == "f":
+        return _WIRE_DTYPES["float32"]
+    if kind == "b":
+        return _WIRE_DTYPES["uint8"]
+    if kind not in "iu":
+        raise TypeError(
+            f"{name}: dtype {values.dtype} cannot be sent to the browser; "
+            "expected numbers or booleans (encode categories as integer codes first)"
+        )
+    if values.size == 0:
+        return _WIRE_DTYPES["uint8"]
+    low, high = int(values.min()), int(values.max())
+    if low >= 0:
+        for candidate in ("uint8", "uint16", "uint32"):
+            if high <= np.iinfo(candidate).max:
+                return _WIRE_DTYPES[candidate]
+        raise ValueError(
+            f"{name}: value {high} does not fit in uint32, the largest browser integer"
+        )
+    if low >= _INT32.min and high <= _INT32.max:
+        return _WIRE_DTYPES["int32"]
+    bad = low if low < _INT32.min else high
+    raise ValueError(
+        f"{name}: value {bad} does not fit in int32, the largest signed browser integer"
+    )
+
+
+def array_payload(values: Any, *, name: str = "values") -> dict[str, Any]:
+    """Pack an array for a widget trait as ``{"dtype", "shape", "buffer"}``.
+
+    Floats become float32, booleans uint8, integers the smallest of uint8 /
+    uint16 / uint32 that holds them (int32 when some are negative). The
+    buffer is a flat byte ``memoryview`` over a C-contiguous little-endian
+    array: no copy when the input already has that layout and dtype.
+
+    ``name`` only labels error messages (e.g. the column name).
+
+    >>> p = array_payload(np.array([0, 3, 2]))
+    >>> p["dtype"], p["shape"], bytes(p["buffer"])
+    ('uint8', [3], b'\\x00\\x03\\x02')
+    """
+    array = np.asarray(values)
+    dtype = _wire_dtype(array, name)
+    # ascontiguousarray returns the input itself when layout and dtype already
+    # match; floats too large for float32 become ±inf, which is what they show as.
+    with np.errstate(over="ignore"):
+        wire = np.ascontiguousarray(array, dtype=dtype)
+    return {
+        "dtype": dtype.name,
+        "shape": list(wire.shape),
+        "buffer": memoryview(wire).cast("B"),
+    }
+
+
+def array_from_payload(payload: dict[str, Any]) -> np.ndarray:
+    """Read a payload back into a (read-only, zero-copy) array of its shape.
+
+    >>> array_from_payload(array_payload([1.5, 2.0])).tolist()
+    [1.5, 2.0]
+    """
+    dtype_name = payload.get("dtype")
+    if dtype_name not in _WIRE_DTYPES:
+        raise ValueError(f"payload dtype {dtype_name!r} is not one of {sorted(_WIRE_DTYPES)}")
+    dtype = _WIRE_DTYPES[dtype_name]
+    shape = tuple(int(d) for d in payload["shape"])
+    flat = np.frombuffer(payload["buffer"], dtype=dtype)
+    if flat.size != int(np.prod(shape, dtype=np.int64)):
+        raise ValueError(
+            f"payload of {dtype_name} {list(shape)} needs {int(np.prod(shape)) * dtype.itemsize} "
+            f"bytes, got {flat.nbytes}"
+        )
+    return flat.reshape(shape)
+
+
+def _check_n_rows(n_rows: Any) -> int:
+    if isinstance(n_rows, bool) or not isinstance(n_rows, int | np.integer):
+        raise TypeError(f"n_rows must be an integer, got {type(n_rows).__name__}")
+    if not 0 <= n_rows <= _UINT32_MAX + 1:
+        raise ValueError(f"n_rows must be between 0 and 2**32, got {n_rows}")
+    return int(n_rows)
+
+
+def _selected_positions(positions: Any, n_rows: int) -> np.ndarray:
+    """Sorted, distinct int64 positions from positions or a boolean mask, range-checked."""
+    array = np.asarray(positions)
+    if array.dtype.kind == "b":
+        if array.shape != (n_rows,):
+            raise ValueError(
+                f"selection mask has shape {array.shape}, expected ({n_rows},) for {n_rows} rows"
+            )
+        return np.flatnonzero(array)
+    if array.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"selection positions must be integers, got dtype {array.dtype}")
+    if array.ndim != 1:
+        raise ValueError(f"selection positions must be 1-D, got shape {array.shape}")
+    array = array.astype(np.int64, copy=False)
+    # Views hand over sorted positions; only sort when they are not.
+    if not bool(np.all(array[1:] > array[:-1])):
+        array = np.unique(array)
+    if array[0] < 0 or array[-1] >= n_rows:
+        bad = array[0] if array[0] < 0 else array[-1]
+        raise ValueError(f"selection position {bad} is out of range for {n_rows} rows")
+    return array
+
+
+def encode_selection(positions: Any, n_rows: int) -> bytes:
+    """Encode a selection in the shorter of the two kinds; nothing selected is ``b""``.
+
+    ``positions`` are row positions (any order, repeats allowed) or a boolean
+    mask of ``n_rows`` rows.
+
+    >>> encode_selection(np.array([1, 3]), 100)
+    b'\\x00\\x01\\x00\\x00\\x00\\x03\\x00\\x00\\x00'
+    >>> encode_selection(np.array([1, 3, 8, 9]), 10)
+    b'\\x01\\n\\x03'
+    """
+    n_rows = _check_n_rows(n_rows)
+    selected = _selected_positions(positions, n_rows)
+    count = selected.size
+    if count == 0:
+        return b""
+    bitmask_bytes = (n_rows + 7) // 8
+    if 4 * count <= bitmask_bytes:
+        return bytes([SELECTION_POSITIONS]) + selected.astype("<u4").tobytes()
+    mask = np.zeros(n_rows, dtype=bool)
+    mask[selected] = True
+    return bytes([SELECTION_BITMASK]) + np.packbits(mask, bitorder="little").tobytes()
+
+
+def decode_selection(data: bytes | bytearray | memoryview | None, n_rows: int) -> np.ndarray:
+    """Decode selection bytes into sorted int64 row positions.
+
+    Raises ``ValueError`` for an unknown kind byte, a wrong length, or
+    positions that are unsorted, repeated or out of range.
+
+    >>> decode_selection(b"\\x01\\n\\x03", 10).tolist()
+    [1, 3, 8, 9]
+    """
+    n_rows = _check_n_rows(n_rows)
+    if data is None or len(data) == 0:
+        return np.zeros(0, dtype=np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    kind = int(raw[0])
+    body = raw[1:]
+    if kind == SELECTION_POSITIONS:
+        if body.size % 4:
+            raise ValueError(f"selection: positions need 4 bytes each, got {body.size} bytes")
+        selected = body.view("<u4").astype(np.int64)
+        if selected.size and not bool(np.all(selected[1:] > selected[:-1])):
+            first = int(np.argmin(selected[1:] > selected[:-1])) + 1
+            raise ValueError(f"selection: positions are not strictly increasing at index {first}")
+        if selected.size and selected[-1] >= n_rows:
+            raise ValueError(
+                f"selection: position {selected[-1]} is out of range for {n_rows} rows"
+            )
+        return selected
+    if kind == SELECTION_BITMASK:
+        expected = (n_rows + 7) // 8
+        if body.size != expected:
+            raise ValueError(
+                f"selection: bitmask for {n_rows} rows needs {1 + expected} bytes, got {raw.size}"
+            )
+        bits = np.unpackbits(body, bitorder="little")
+        if bits[n_rows:].any():
+            raise ValueError(f"selection: bitmask has bits set past row {n_rows - 1}")
+        return np.flatnonzero(bits[:n_rows]).astype(np.int64, copy=False)
+    raise ValueError(f"selection: unknown kind byte {kind} (expected 0 = positions or 1 = bitmask)")
