@@ -296,8 +296,11 @@ class ProjectionJob:
 
     Invalid input raises in the constructor, before any thread starts.
 
-    >>> job = ProjectionJob(np.random.rand(500, 8), on_done=print).start()
-    >>> coords = job.wait()            # blocks; views use the callbacks instead
+    >>> done = []
+    >>> job = ProjectionJob(np.random.rand(500, 8), on_done=done.append, cache_dir=False)
+    >>> coords = job.start().wait()    # blocks; views rely on the callbacks instead
+    >>> coords.shape, len(done)
+    ((500, 2), 1)
     """
 
     def __init__(
