@@ -148,25 +148,32 @@ describe("selection codec", () => {
   it("handles 1M rows quickly (timings printed)", () => {
     const n = 1_000_000;
     const random = seededRandom(11);
+    const fastest = (run: () => void) => {
+      let best = Number.POSITIVE_INFINITY;
+      for (let k = 0; k < 5; k++) {
+        const t = performance.now();
+        run();
+        best = Math.min(best, performance.now() - t);
+      }
+      return best.toFixed(1);
+    };
     for (const density of [0.5, 0.01]) {
       const mask = new Uint8Array(n);
       for (let i = 0; i < n; i++) mask[i] = random() < density ? 1 : 0;
-      let t = performance.now();
       const bytes = encodeSelection(mask);
-      const encodeMs = performance.now() - t;
-      t = performance.now();
       const decoded = decodeSelection(bytes, n);
-      const decodeMs = performance.now() - t;
-      t = performance.now();
       const positions = decodeSelectionPositions(bytes, n);
-      const positionsMs = performance.now() - t;
       console.log(
-        `selection codec, 1M rows, ${density * 100}% selected (${bytes.length} bytes): ` +
-          `encode ${encodeMs.toFixed(1)} ms, decode to mask ${decodeMs.toFixed(1)} ms, ` +
-          `to positions ${positionsMs.toFixed(1)} ms`,
+        `selection codec, 1M rows, ${density * 100}% selected (${bytes.length} bytes), best of 5: ` +
+          `encode ${fastest(() => encodeSelection(mask))} ms, ` +
+          `decode to mask ${fastest(() => decodeSelection(bytes, n))} ms, ` +
+          `to positions ${fastest(() => decodeSelectionPositions(bytes, n))} ms`,
       );
       expect(selectionBytesEqual(encodeSelection(decoded), bytes)).toBe(true);
+      let mismatched = 0;
+      for (let i = 0; i < n; i++) if (decoded[i] !== mask[i]) mismatched++;
+      expect(mismatched).toBe(0);
       expect(positions.length).toBe(decoded.reduce((a, b) => a + b, 0));
     }
-  });
+  }, 60_000);
 });

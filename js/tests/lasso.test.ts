@@ -218,7 +218,7 @@ describe("lassoMask", () => {
     );
     expect(mismatches(got, expected)).toEqual([]);
     expect(positions.length).toBe(expected.reduce((a, b) => a + b, 0));
-  });
+  }, 60_000);
 });
 
 describe("boxSelect", () => {

@@ -3,6 +3,8 @@
 // Both directions mirror nbdatalens/transport.py byte for byte; the shared
 // fixture in tests/fixtures/selection_cases.json keeps them from drifting.
 
+import { countSelected, positionsOf } from "./selection";
+
 export type DType = "uint8" | "uint16" | "int32" | "uint32" | "float32" | "float64";
 
 export type TypedArray =
@@ -189,15 +191,19 @@ export function decodeSelectionPositions(
   if (bytes[0] === SELECTION_POSITIONS) return readPositions(bytes, nRows);
   let count = 0;
   for (let b = 1; b < bytes.length; b++) count += POPCOUNT[bytes[b]];
-  const positions = new Uint32Array(count);
+  // Branch-free like positionsOf: write every bit's row, advance on set bits only.
+  const positions = new Uint32Array(count + 1);
   let k = 0;
   for (let b = 1; b < bytes.length; b++) {
     const byte = bytes[b];
     if (byte === 0) continue;
     const base = (b - 1) * 8;
-    for (let bit = 0; bit < 8; bit++) if ((byte >> bit) & 1) positions[k++] = base + bit;
+    for (let bit = 0; bit < 8; bit++) {
+      positions[k] = base + bit;
+      k += (byte >> bit) & 1;
+    }
   }
-  return positions;
+  return positions.subarray(0, count);
 }
 
 /** Positions are shorter than the bitmask when 4·k <= ceil(N/8); a tie goes to positions. */
@@ -225,29 +231,24 @@ function encodePositionBytes(positions: Uint32Array): Uint8Array {
  */
 export function encodeSelection(mask: Uint8Array): Uint8Array {
   const nRows = mask.length;
-  let count = 0;
-  for (let i = 0; i < nRows; i++) if (mask[i] !== 0) count++;
+  const count = countSelected(mask);
   if (count === 0) return new Uint8Array(0);
-  if (positionsAreShorter(count, nRows)) {
-    const positions = new Uint32Array(count);
-    let k = 0;
-    for (let i = 0; i < nRows; i++) if (mask[i] !== 0) positions[k++] = i;
-    return encodePositionBytes(positions);
-  }
+  if (positionsAreShorter(count, nRows)) return encodePositionBytes(positionsOf(mask));
   const out = new Uint8Array(1 + Math.ceil(nRows / 8));
   out[0] = SELECTION_BITMASK;
   const fullBytes = nRows >>> 3;
   for (let b = 0; b < fullBytes; b++) {
     const i = b * 8;
+    // (v + 255) >> 8 turns any non-zero byte into 1 without a branch.
     out[b + 1] =
-      (mask[i] !== 0 ? 1 : 0) |
-      (mask[i + 1] !== 0 ? 2 : 0) |
-      (mask[i + 2] !== 0 ? 4 : 0) |
-      (mask[i + 3] !== 0 ? 8 : 0) |
-      (mask[i + 4] !== 0 ? 16 : 0) |
-      (mask[i + 5] !== 0 ? 32 : 0) |
-      (mask[i + 6] !== 0 ? 64 : 0) |
-      (mask[i + 7] !== 0 ? 128 : 0);
+      ((mask[i] + 255) >> 8) |
+      (((mask[i + 1] + 255) >> 8) << 1) |
+      (((mask[i + 2] + 255) >> 8) << 2) |
+      (((mask[i + 3] + 255) >> 8) << 3) |
+      (((mask[i + 4] + 255) >> 8) << 4) |
+      (((mask[i + 5] + 255) >> 8) << 5) |
+      (((mask[i + 6] + 255) >> 8) << 6) |
+      (((mask[i + 7] + 255) >> 8) << 7);
   }
   for (let i = fullBytes * 8; i < nRows; i++) {
     if (mask[i] !== 0) out[fullBytes + 1] |= 1 << (i & 7);

@@ -5,6 +5,8 @@
 // one lookup. Cells near an edge are "boundary" and fall back to the exact
 // test, so the result equals the plain loop exactly (see pointInPolygon).
 
+import { positionsOf } from "./selection";
+
 export type Point = readonly [number, number];
 
 /** Coordinates of many points: plain arrays work, typed arrays are what views pass. */
@@ -195,9 +197,10 @@ export function lassoMask(
     let r = ((y - gy0) * invH) | 0;
     if (r >= rows) r = rows - 1;
     const state = cells[r * cols + c];
-    if (state === INSIDE) {
-      mask[p] = 1;
-    } else if (state === BOUNDARY) {
+    // Branch-free for inside/outside (INSIDE & 1 = 1, OUTSIDE and BOUNDARY & 1 = 0):
+    // those two come in random order, boundary cells are rare.
+    mask[p] = state & 1;
+    if (state === BOUNDARY) {
       // The same expression and edge orientation as pointInPolygon, so results agree bit for bit.
       let inside = 0;
       for (let k = rowCounts[r]; k < rowCounts[r + 1]; k++) {
@@ -220,13 +223,7 @@ export function lassoPositions(
   polygon: ArrayLike<Point>,
   options: LassoOptions = {},
 ): Uint32Array {
-  const mask = lassoMask(xs, ys, polygon, options);
-  let count = 0;
-  for (let i = 0; i < mask.length; i++) count += mask[i];
-  const positions = new Uint32Array(count);
-  let k = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i]) positions[k++] = i;
-  return positions;
+  return positionsOf(lassoMask(xs, ys, polygon, options));
 }
 
 /**
