@@ -58,6 +58,11 @@ summary() {
   for i in "${!phase_names[@]}"; do
     printf '  %7ss  %s\n' "${phase_seconds[$i]}" "${phase_names[$i]}"
   done
+  # Runners' closing lines are read from the end of the output: end on pytest's.
+  if [ -s "$log_dir/pytest.log" ]; then
+    printf '\n'
+    tail -n 1 "$log_dir/pytest.log"
+  fi
   rm -rf "$log_dir"
   exit "$status"
 }
@@ -223,7 +228,11 @@ check_python_style() {
 run_pytest() {
   begin "pytest"
   local status=0
-  CHROMIUM_PATH="$chromium" "$venv/bin/python" -m pytest -q "$@" || status=$?
+  CHROMIUM_PATH="$chromium" "$venv/bin/python" -m pytest -q "$@" 2>&1 \
+    | tee "$log_dir/pytest.log" || status="${PIPESTATUS[0]}"
+  if [ "$status" -ne 0 ]; then
+    current_phase="pytest (exit $status)"
+  fi
   end
   return "$status"
 }
