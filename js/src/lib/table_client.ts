@@ -1,0 +1,215 @@
+// The browser side of one SampleTable, shared by every view of it.
+//
+// Views hold a reference to the TableModel (widget_serialization) and read
+// its columns through this client. Decoded arrays are cached per model, so
+// four views of one table decode each column once, and the selection mask is
+// decoded once per change, not once per view.
+
+import { decodeArray, decodeSelection, encodeSelection, type Payload } from "./codec";
+
+export type NumericArray =
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array;
+
+/** The synced traits of the Python TableModel (same snake_case names). */
+export interface TableState {
+  n_rows: number;
+  columns: Record<string, Payload>;
+  categories: Record<string, string[]>;
+  coords: { x?: Payload; y?: Payload };
+  coords_method: string;
+  coords_status: string;
+  thresholds: Record<string, number>;
+  extra_columns: Record<string, Payload>;
+  column_names: string[];
+  selection: DataView | Uint8Array | ArrayBuffer | null;
+}
+
+/** The part of a Backbone widget model this module uses. */
+export interface RawModel {
+  get(name: string): unknown;
+  set(name: string, value: unknown): void;
+  save_changes(): void;
+  send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void;
+  on(event: string, cb: (...args: never[]) => void, context?: unknown): void;
+  off(event: string | null, cb?: ((...args: never[]) => void) | null, context?: unknown): void;
+}
+
+interface WidgetManagerLike {
+  get_model(id: string): Promise<RawModel>;
+}
+
+interface SharedCache {
+  arrays: WeakMap<object, NumericArray>;
+  selectionSource: unknown;
+  selectionMask: Uint8Array;
+  selectionCount: number;
+}
+
+const caches = new WeakMap<RawModel, SharedCache>();
+let requestCounter = 0;
+
+export class TableClient {
+  readonly model: RawModel;
+  private readonly context = {};
+  private readonly cache: SharedCache;
+
+  constructor(model: RawModel) {
+    this.model = model;
+    let cache = caches.get(model);
+    if (!cache) {
+      cache = {
+        arrays: new WeakMap(),
+        selectionSource: undefined,
+        selectionMask: new Uint8Array(0),
+        selectionCount: 0,
+      };
+      caches.set(model, cache);
+    }
+    this.cache = cache;
+  }
+
+  /** Resolve the table referenced by a view model's `table` trait. */
+  static async fromView(view: {
+    get(name: string): unknown;
+    widget_manager: unknown;
+  }): Promise<TableClient> {
+    const ref = view.get("table");
+    if (typeof ref !== "string" || !ref.startsWith("IPY_MODEL_")) {
+      throw new Error(`nbdatalens: the view has no table reference (got ${String(ref)})`);
+    }
+    const manager = view.widget_manager as WidgetManagerLike;
+    return new TableClient(await manager.get_model(ref.slice("IPY_MODEL_".length)));
+  }
+
+  get n(): number {
+    return this.model.get("n_rows") as number;
+  }
+
+  private decode(payload: Payload | undefined): NumericArray | undefined {
+    if (!payload) return undefined;
+    const key = payload.buffer as object;
+    let arr = this.cache.arrays.get(key);
+    if (!arr) {
+      arr = decodeArray(payload) as NumericArray;
+      this.cache.arrays.set(key, arr);
+    }
+    return arr;
+  }
+
+  /** A core or extra column, decoded (zero-copy) and cached. */
+  column(name: string): NumericArray | undefined {
+    const core = (this.model.get("columns") as Record<string, Payload>)[name];
+    if (core) return this.decode(core);
+    return this.decode((this.model.get("extra_columns") as Record<string, Payload>)[name]);
+  }
+
+  hasColumn(name: string): boolean {
+    return this.column(name) !== undefined;
+  }
+
+  categories(name: string): string[] | undefined {
+    return (this.model.get("categories") as Record<string, string[]>)[name];
+  }
+
+  /** The cluster-map layout, or null when the table has none. */
+  coords(): { x: Float32Array; y: Float32Array } | null {
+    const c = this.model.get("coords") as TableState["coords"];
+    if (!c?.x || !c.y) return null;
+    return { x: this.decode(c.x) as Float32Array, y: this.decode(c.y) as Float32Array };
+  }
+
+  get<K extends keyof TableState>(name: K): TableState[K] {
+    return this.model.get(name) as TableState[K];
+  }
+
+  /** The selection as a mask (1 = selected), decoded once per change for all views. */
+  selectionMask(): Uint8Array {
+    const src = this.model.get("selection");
+    const n = this.n;
+    if (src !== this.cache.selectionSource || this.cache.selectionMask.length !== n) {
+      const mask = decodeSelection(src as DataView | Uint8Array | ArrayBuffer | null, n);
+      let count = 0;
+      for (let i = 0; i < mask.length; i++) count += mask[i];
+      this.cache.selectionSource = src;
+      this.cache.selectionMask = mask;
+      this.cache.selectionCount = count;
+    }
+    return this.cache.selectionMask;
+  }
+
+  selectionCount(): number {
+    this.selectionMask();
+    return this.cache.selectionCount;
+  }
+
+  /** Replace the selection: every view redraws now; Python hears it once. */
+  setSelection(mask: Uint8Array): void {
+    const bytes = encodeSelection(mask);
+    let count = 0;
+    for (let i = 0; i < mask.length; i++) count += mask[i];
+    // Prime the shared cache so the views redrawing on this change skip the decode.
+    this.cache.selectionSource = bytes;
+    this.cache.selectionMask = mask;
+    this.cache.selectionCount = count;
+    this.model.set("selection", bytes);
+    this.model.save_changes();
+  }
+
+  clearSelection(): void {
+    this.setSelection(new Uint8Array(this.n));
+  }
+
+  /** Listen to a table event; removed by dispose(). */
+  on(event: string, cb: (...args: never[]) => void): void {
+    this.model.on(event, cb, this.context);
+  }
+
+  /** Send a request to Python and resolve with its reply (matched by request_id). */
+  request<T = Record<string, unknown>>(
+    content: Record<string, unknown>,
+    timeoutMs = 20000,
+  ): Promise<{ reply: T; buffers: DataView[] }> {
+    requestCounter += 1;
+    const requestId = `${Date.now().toString(36)}-${requestCounter}`;
+    return new Promise((resolve, reject) => {
+      const handler = (msg: Record<string, unknown>, buffers: DataView[]) => {
+        if (msg.request_id !== requestId) return;
+        this.model.off("msg:custom", handler as never, this.context);
+        clearTimeout(timer);
+        if (msg.type === "error") reject(new Error(String(msg.error)));
+        else resolve({ reply: msg as T, buffers: buffers ?? [] });
+      };
+      const timer = setTimeout(() => {
+        this.model.off("msg:custom", handler as never, this.context);
+        reject(new Error(`nbdatalens: no answer from the kernel to ${String(content.type)}`));
+      }, timeoutMs);
+      this.model.on("msg:custom", handler as never, this.context);
+      this.model.send({ ...content, request_id: requestId });
+    });
+  }
+
+  /** Ask Python to add a column to extra_columns (colour by any column). */
+  ensureColumn(name: string): Promise<void> {
+    if (this.hasColumn(name)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.hasColumn(name)) {
+          this.model.off("change:extra_columns", check as never, this.context);
+          resolve();
+        }
+      };
+      this.model.on("change:extra_columns", check as never, this.context);
+      this.model.send({ type: "column", name });
+    });
+  }
+
+  /** Remove every listener this client added to the shared table model. */
+  dispose(): void {
+    this.model.off(null, null, this.context);
+  }
+}
