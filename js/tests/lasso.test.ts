@@ -128,6 +128,35 @@ describe("lassoMask", () => {
     }
   });
 
+  it("agrees exactly for points a hair's breadth from an edge", () => {
+    // Points on each edge, nudged by 1e-2 down to 1e-12 of the lasso's size:
+    // the cells around them must defer to the exact test, not guess.
+    const random = seededRandom(5);
+    for (let trial = 0; trial < 20; trial++) {
+      const polygon = trial % 2 ? scribble(random, 12) : starPolygon(random, 30);
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (let i = 0; i < polygon.length; i++) {
+        const [x0, y0] = polygon[i];
+        const [x1, y1] = polygon[(i + 1) % polygon.length];
+        for (let k = 0; k < 40; k++) {
+          const t = random();
+          const nudge = 10 ** -(2 + Math.floor(random() * 11)) * (random() < 0.5 ? -1 : 1);
+          xs.push(x0 + (x1 - x0) * t + (random() < 0.5 ? nudge : 0));
+          ys.push(y0 + (y1 - y0) * t + (random() < 0.5 ? nudge : 0));
+        }
+      }
+      for (const coords of [Float64Array, Float32Array]) {
+        const px = coords.from(xs);
+        const py = coords.from(ys);
+        const expected = bruteForce(px, py, polygon);
+        for (const gridSize of [undefined, 4, 32, 256]) {
+          expect(mismatches(lassoMask(px, py, polygon, { gridSize }), expected)).toEqual([]);
+        }
+      }
+    }
+  });
+
   it("stays exact far from the origin and at tiny scales", () => {
     const random = seededRandom(3);
     for (const [offset, scale] of [
