@@ -32,7 +32,11 @@ def cell_text(value: Any) -> str:
     """A short, human-readable text for one cell (vectors are summarised)."""
     if isinstance(value, np.ndarray):
         if value.size <= 12 and value.ndim == 1:
-            return "[" + ", ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in value.tolist()) + "]"
+            return (
+                "["
+                + ", ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in value.tolist())
+                + "]"
+            )
         return f"<array {'×'.join(map(str, value.shape))} {value.dtype}>"
     if isinstance(value, (bytes, bytearray, memoryview)):
         return f"<{len(value)} bytes>"
@@ -50,7 +54,13 @@ class RequestHandler:
     def __init__(self, table: SampleTable, model: TableModel) -> None:
         self.table = table
         self.model = model
-        self._thumbs: OrderedDict[tuple[str, int, int], tuple[dict[str, Any], bytes]] = OrderedDict()
+        self._thumbs: OrderedDict[tuple[str, int, int], tuple[dict[str, Any], bytes]] = (
+            OrderedDict()
+        )
+        # What a tile shows, in the gallery's precedence: image, then audio, then text.
+        self._media_role = next(
+            (role for role in ("image", "audio", "text") if role in table.roles), "none"
+        )
 
     def handle(self, _widget: Any, content: dict[str, Any], buffers: list[Any]) -> None:
         kind = content.get("type")
@@ -63,9 +73,13 @@ class RequestHandler:
                 self._audio(content)
             elif kind == "column":
                 self._column(content)
-        except Exception as exc:  # noqa: BLE001 — report to the page, never kill the comm
+        except Exception as exc:  # report to the page, never kill the comm
             self.model.send(
-                {"type": "error", "request_id": content.get("request_id"), "error": f"{type(exc).__name__}: {exc}"}
+                {
+                    "type": "error",
+                    "request_id": content.get("request_id"),
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
             )
 
     def _positions(self, content: dict[str, Any], limit: int = MAX_ROWS_PER_REQUEST) -> np.ndarray:
@@ -74,13 +88,21 @@ class RequestHandler:
 
     # ------------------------------------------------------------------ rows
     def rows(self, positions: np.ndarray) -> list[dict[str, Any]]:
-        """Every column of the rows at ``positions`` as display text."""
-        frame = self.table.frame()
-        sub = frame.iloc[positions]
+        """Every column of the rows at ``positions`` as display text.
+
+        Only the asked-for rows are touched (the user's columns, then the
+        derived ones, which win a name clash), so a detail-panel click costs
+        the same at 1M rows as at 1k.
+        """
+        table = self.table
+        user = table.df.iloc[positions]
+        derived = table.derived.iloc[positions]
+        user_columns = [c for c in user.columns if c not in derived.columns]
         out = []
-        for pos, (idx, row) in zip(positions.tolist(), sub.iterrows(), strict=True):
-            values = {str(col): cell_text(val) for col, val in row.items()}
-            out.append({"pos": pos, "id": cell_text(idx), "values": values})
+        for k, pos in enumerate(positions.tolist()):
+            values = {str(col): cell_text(user[col].iat[k]) for col in user_columns}
+            values.update({str(col): cell_text(derived[col].iat[k]) for col in derived.columns})
+            out.append({"pos": pos, "id": cell_text(user.index[k]), "values": values})
         return out
 
     def _rows(self, content: dict[str, Any]) -> None:
@@ -89,21 +111,28 @@ class RequestHandler:
 
     # ----------------------------------------------------------- thumbnails
     def media_item(self, pos: int, size: int) -> tuple[dict[str, Any], bytes]:
-        """The tile for one row: image thumbnail, audio waveform, or a text snippet."""
+        """The tile for one row: its id, and an image thumbnail, audio waveform or text snippet.
+
+        Items are cached (LRU) by (position, size): scrolling back costs nothing.
+        """
         from .. import thumbnails
 
-        roles = self.table.roles
-        for role in ("image", "audio", "text"):
-            if role in roles:
-                break
-        else:
-            return {"pos": pos, "ok": True, "kind": "none", "mime": ""}, b""
+        role = self._media_role
+        sample_id = cell_text(self.table.df.index[pos])
+        if role == "none":
+            return {"pos": pos, "id": sample_id, "ok": True, "kind": "none", "mime": ""}, b""
         key = (role, pos, size)
         if key in self._thumbs:
             self._thumbs.move_to_end(key)
             return self._thumbs[key]
         value = _cell(self.table, role, pos)
-        item: dict[str, Any] = {"pos": pos, "kind": role, "ok": True, "mime": "image/png"}
+        item: dict[str, Any] = {
+            "pos": pos,
+            "id": sample_id,
+            "kind": role,
+            "ok": True,
+            "mime": "image/png",
+        }
         data = b""
         if role == "image":
             data, error = thumbnails.thumbnail_or_error(value, size)
@@ -116,8 +145,10 @@ class RequestHandler:
                 data = thumbnails.waveform_png(samples, (size * 2, size))
                 item["quality"] = thumbnails.audio_quality(samples)
                 item["duration"] = round(len(samples) / sr, 3)
-            except Exception as exc:  # noqa: BLE001 — one bad clip is one flagged tile
-                item.update(ok=False, error=f"{type(exc).__name__}: {exc}", mime="")
+            except Exception as exc:  # one bad clip is one flagged tile
+                known = isinstance(exc, (ValueError, TypeError))  # messages that explain themselves
+                error = str(exc) if known else f"cannot decode audio: {type(exc).__name__}: {exc}"
+                item.update(ok=False, error=error, mime="")
         else:
             item.update(mime="", text=cell_text(value))
         result = (item, data or b"")
@@ -135,7 +166,12 @@ class RequestHandler:
             items.append(item)
             buffers.append(data)
         self.model.send(
-            {"type": "thumbs", "request_id": content.get("request_id"), "size": size, "items": items},
+            {
+                "type": "thumbs",
+                "request_id": content.get("request_id"),
+                "size": size,
+                "items": items,
+            },
             buffers,
         )
 
@@ -148,9 +184,16 @@ class RequestHandler:
         from .. import thumbnails
 
         pos = int(content["pos"])
-        samples, sr = thumbnails.decode_audio(_cell(self.table, "audio", pos), self._sample_rate(pos))
+        samples, sr = thumbnails.decode_audio(
+            _cell(self.table, "audio", pos), self._sample_rate(pos)
+        )
         self.model.send(
-            {"type": "audio", "request_id": content.get("request_id"), "pos": pos, "mime": "audio/wav"},
+            {
+                "type": "audio",
+                "request_id": content.get("request_id"),
+                "pos": pos,
+                "mime": "audio/wav",
+            },
             [thumbnails.wav_bytes(samples, sr)],
         )
 
@@ -163,7 +206,9 @@ class RequestHandler:
         series = frame[name]
         if pd.api.types.is_bool_dtype(series.dtype):
             return array_payload(series.fillna(False).to_numpy(dtype=np.uint8)), ["False", "True"]
-        if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(series.dtype, pd.CategoricalDtype):
+        if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(
+            series.dtype, pd.CategoricalDtype
+        ):
             return array_payload(series.to_numpy(dtype=np.float32, na_value=np.nan)), None
         codes, uniques = pd.factorize(series.astype(object), sort=True, use_na_sentinel=True)
         names = [cell_text(u) for u in uniques]

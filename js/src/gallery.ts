@@ -1,0 +1,15 @@
+// Gallery view entry (anywidget ESM): the selection, or a random sample when
+// nothing is selected, as lazily loaded thumbnails. See gallery/view.ts.
+
+import type { RenderProps } from "@anywidget/types";
+import { type GalleryModel, type GalleryState, GalleryView } from "./gallery/view";
+import { TableClient } from "./lib/table_client";
+
+async function render({ model, el }: RenderProps<GalleryState>): Promise<() => void> {
+  const table = await TableClient.fromView(model);
+  const view = new GalleryView(model as unknown as GalleryModel, table);
+  el.appendChild(view.root);
+  return () => view.dispose();
+}
+
+export default { render };

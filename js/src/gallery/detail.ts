@@ -1,0 +1,201 @@
+// The detail panel: one sample, larger, with every column of its row.
+//
+// It sits inside the widget over the right part of the grid. Rows and the
+// large thumbnail are fetched from the kernel on demand; a reply for a sample
+// the user already moved past is cached but not shown.
+
+import { h, replaceChildren, setText } from "../lib/dom";
+import type { ThumbEntry } from "./thumbs";
+import type { MediaKind } from "./tile";
+import { qualityBadges, thumbnailImage } from "./tile";
+
+/** Size of the thumbnail the panel asks for. */
+export const DETAIL_SIZE = 256;
+
+/** One row as the kernel sends it (`{type: "rows"}` reply). */
+export interface RowReply {
+  pos: number;
+  id: string;
+  values: Record<string, string>;
+}
+
+export interface DetailSource {
+  row(pos: number): Promise<RowReply>;
+  thumb(pos: number, size: number): Promise<ThumbEntry>;
+  play(pos: number, button: HTMLButtonElement): void;
+}
+
+export interface DetailFacts {
+  index: number;
+  count: number;
+  pos: number;
+  label: string;
+  pred: string | null;
+  wrong: boolean;
+}
+
+export class DetailPanel {
+  readonly el: HTMLDivElement;
+  private readonly title: HTMLDivElement;
+  private readonly position: HTMLSpanElement;
+  private readonly media: HTMLDivElement;
+  private readonly summary: HTMLDivElement;
+  private readonly table: HTMLTableSectionElement;
+  private currentPos = -1;
+  private readonly source: DetailSource;
+  private readonly kind: MediaKind;
+
+  constructor(
+    source: DetailSource,
+    kind: MediaKind,
+    actions: { close(): void; step(delta: number): void },
+  ) {
+    this.source = source;
+    this.kind = kind;
+    this.title = h("div", { className: "nbdl-detail-title" });
+    this.position = h("span", { className: "nbdl-detail-position" });
+    const button = (text: string, label: string, onClick: () => void) =>
+      h(
+        "button",
+        {
+          className: "nbdl-button",
+          title: label,
+          attrs: { type: "button", "aria-label": label },
+          on: { click: onClick },
+        },
+        text,
+      );
+    this.media = h("div", { className: "nbdl-detail-media" });
+    this.summary = h("div", { className: "nbdl-detail-summary" });
+    this.table = h("tbody");
+    this.el = h(
+      "div",
+      {
+        className: "nbdl-detail",
+        attrs: { role: "dialog", "aria-label": "sample details", hidden: true },
+      },
+      h(
+        "div",
+        { className: "nbdl-detail-header" },
+        this.title,
+        this.position,
+        button("‹", "previous sample (←)", () => actions.step(-1)),
+        button("›", "next sample (→)", () => actions.step(1)),
+        button("×", "close (Esc)", () => actions.close()),
+      ),
+      h(
+        "div",
+        { className: "nbdl-detail-body" },
+        this.media,
+        this.summary,
+        h("table", { className: "nbdl-detail-table" }, this.table),
+      ),
+    );
+  }
+
+  get isOpen(): boolean {
+    return !this.el.hidden;
+  }
+
+  get pos(): number {
+    return this.isOpen ? this.currentPos : -1;
+  }
+
+  close(): void {
+    this.el.hidden = true;
+    this.currentPos = -1;
+    this.media.replaceChildren();
+  }
+
+  /** Show one sample; what the browser knows appears at once, the rest when it arrives. */
+  show(facts: DetailFacts): void {
+    const pos = facts.pos;
+    this.currentPos = pos;
+    this.el.hidden = false;
+    this.el.dataset.pos = String(pos);
+    delete this.el.dataset.loaded;
+    setText(this.title, "…");
+    setText(this.position, `${facts.index + 1} of ${facts.count}`);
+    replaceChildren(
+      this.summary,
+      h("span", { className: "nbdl-tile-label" }, `label ${facts.label}`),
+      facts.pred === null
+        ? null
+        : h(
+            "span",
+            { className: facts.wrong ? "nbdl-tile-wrong" : "nbdl-detail-right" },
+            facts.wrong ? `✗ pred ${facts.pred}` : `✓ pred ${facts.pred}`,
+          ),
+    );
+    this.table.replaceChildren();
+    this.media.replaceChildren();
+    if (this.kind !== "none") {
+      this.media.append(h("div", { className: "nbdl-detail-placeholder" }));
+      this.source.thumb(pos, DETAIL_SIZE).then(
+        (entry) => this.showMedia(pos, entry),
+        (error: unknown) => this.showMediaError(pos, String(error)),
+      );
+    }
+    this.source.row(pos).then(
+      (row) => this.showRow(pos, row),
+      (error: unknown) => {
+        if (pos !== this.currentPos) return;
+        setText(this.title, "could not load this row");
+        this.table.replaceChildren(h("tr", {}, h("td", { attrs: { colspan: 2 } }, String(error))));
+      },
+    );
+  }
+
+  private showRow(pos: number, row: RowReply): void {
+    if (pos !== this.currentPos) return;
+    setText(this.title, row.id);
+    this.title.title = row.id;
+    const rows = Object.entries(row.values).map(([name, value]) =>
+      h("tr", {}, h("th", { attrs: { scope: "row" } }, name), h("td", {}, value)),
+    );
+    this.table.replaceChildren(...rows);
+    this.el.dataset.loaded = "1";
+  }
+
+  private showMediaError(pos: number, error: string): void {
+    if (pos !== this.currentPos) return;
+    replaceChildren(
+      this.media,
+      h("div", { className: "nbdl-tile-broken nbdl-detail-broken", title: error }, "⚠ ", error),
+    );
+  }
+
+  private showMedia(pos: number, entry: ThumbEntry): void {
+    if (pos !== this.currentPos) return;
+    const { item, url } = entry;
+    if (!item.ok) {
+      this.showMediaError(pos, item.error ?? "could not be decoded");
+      return;
+    }
+    const parts: Node[] = [];
+    if (item.kind === "text" || this.kind === "text") {
+      parts.push(h("div", { className: "nbdl-detail-text" }, item.text ?? ""));
+    } else if (url) {
+      parts.push(thumbnailImage(url, item.kind === "audio" ? "waveform" : "image"));
+    }
+    if (this.kind === "audio") {
+      const play = h(
+        "button",
+        { className: "nbdl-button nbdl-detail-play", attrs: { type: "button" }, title: "play" },
+        "▶",
+      );
+      play.addEventListener("click", () => this.source.play(pos, play));
+      parts.push(
+        h(
+          "div",
+          { className: "nbdl-tile-badges nbdl-detail-badges" },
+          play,
+          ...qualityBadges(item.quality).map((name) =>
+            h("span", { className: "nbdl-tile-badge" }, name),
+          ),
+        ),
+      );
+    }
+    this.media.replaceChildren(...parts);
+  }
+}

@@ -1,0 +1,181 @@
+// Which rows the gallery shows, and in what order.
+//
+// Sorting runs in the browser over the decoded columns, so a new selection or
+// a new sort key never waits for the kernel. A comparator sort over 1M
+// positions costs ~0.5 s here; an LSD radix sort of 32-bit keys carrying the
+// positions costs ~20 ms, is stable (ties keep table order) and handles NaN.
+
+/** The sort keys the gallery offers (same names as the Python `sort_by` trait). */
+export const SORT_KEYS = ["loss", "confidence", "margin", "label", "table"] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+/**
+ * The direction that shows the suspects first: high loss, low confidence,
+ * low (negative) margin. Label and table order read naturally ascending.
+ */
+export const SUSPECT_FIRST: Record<SortKey, boolean> = {
+  loss: true,
+  confidence: false,
+  margin: false,
+  label: false,
+  table: false,
+};
+
+export function isSortKey(value: unknown): value is SortKey {
+  return typeof value === "string" && (SORT_KEYS as readonly string[]).includes(value);
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * A uint32 whose unsigned order is the numeric order of `value` (as float32),
+ * reversed when `descending`. NaN maps past every number, so it sorts last
+ * in both directions.
+ */
+export function sortableKey(value: number, descending: boolean): number {
+  if (Number.isNaN(value)) return 0xffffffff;
+  f32[0] = value === 0 ? 0 : value; // -0 and +0 tie
+  const bits = u32[0];
+  // Negative floats order backwards as integers: flip all their bits; flip only
+  // the sign bit of positives so they land above every negative.
+  let key = bits & 0x80000000 ? ~bits >>> 0 : (bits | 0x80000000) >>> 0;
+  if (descending) key = ~key >>> 0;
+  // Keep the top value free for NaN.
+  return key === 0xffffffff ? 0xfffffffe : key;
+}
+
+const RADIX_BITS = 11;
+const RADIX = 1 << RADIX_BITS;
+const RADIX_MASK = RADIX - 1;
+
+/**
+ * Stable LSD radix sort of `items` by uint32 `keys` (same length), in place
+ * on copies; returns the sorted items. Three passes of 11 bits.
+ */
+export function radixSortBy(items: Uint32Array, keys: Uint32Array): Uint32Array {
+  const n = items.length;
+  if (keys.length !== n) throw new RangeError(`${n} items but ${keys.length} keys`);
+  let srcItems = items.slice();
+  let srcKeys = keys.slice();
+  let dstItems = new Uint32Array(n);
+  let dstKeys = new Uint32Array(n);
+  const counts = new Uint32Array(RADIX);
+  for (let shift = 0; shift < 32; shift += RADIX_BITS) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(srcKeys[i] >>> shift) & RADIX_MASK]++;
+    if (counts[(srcKeys[0] >>> shift) & RADIX_MASK] === n) continue; // all equal here
+    let sum = 0;
+    for (let b = 0; b < RADIX; b++) {
+      const c = counts[b];
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const k = srcKeys[i];
+      const at = counts[(k >>> shift) & RADIX_MASK]++;
+      dstItems[at] = srcItems[i];
+      dstKeys[at] = k;
+    }
+    [srcItems, dstItems] = [dstItems, srcItems];
+    [srcKeys, dstKeys] = [dstKeys, srcKeys];
+  }
+  return srcItems;
+}
+
+/**
+ * Positions ordered by `values[position]`: stable, so ties keep the incoming
+ * order; NaN (unknown) always last.
+ *
+ * @example sortPositions(Uint32Array.of(0, 1, 2), Float32Array.of(0.5, 2, NaN), true) // [1, 0, 2]
+ */
+export function sortPositions(
+  positions: Uint32Array,
+  values: ArrayLike<number>,
+  descending: boolean,
+): Uint32Array {
+  const n = positions.length;
+  // Gather as float32 and read the bits in place: the same mapping as
+  // sortableKey, without a call per element.
+  const keys = new Uint32Array(n);
+  const gathered = new Float32Array(keys.buffer);
+  for (let i = 0; i < n; i++) gathered[i] = values[positions[i]];
+  const flip = descending ? 0xffffffff : 0;
+  for (let i = 0; i < n; i++) {
+    let bits = keys[i];
+    if ((bits & 0x7fffffff) > 0x7f800000) {
+      keys[i] = 0xffffffff; // NaN
+      continue;
+    }
+    if (bits === 0x80000000) bits = 0; // -0 ties with +0
+    let key = (bits & 0x80000000 ? ~bits : bits | 0x80000000) ^ flip;
+    key >>>= 0;
+    keys[i] = key === 0xffffffff ? 0xfffffffe : key;
+  }
+  return radixSortBy(positions, keys);
+}
+
+/** The columns an order may use; any of them may be missing from a table. */
+export interface OrderColumns {
+  loss?: ArrayLike<number>;
+  confidence?: ArrayLike<number>;
+  margin?: ArrayLike<number>;
+  label?: ArrayLike<number>;
+}
+
+/**
+ * The display order of `positions` (sorted table positions) for a sort key.
+ *
+ * "label" groups by class and puts the highest loss first inside each class,
+ * so the suspects of every class lead its group. A key whose column is
+ * missing falls back to table order.
+ */
+export function displayOrder(
+  positions: Uint32Array,
+  key: SortKey,
+  descending: boolean,
+  columns: OrderColumns,
+): Uint32Array {
+  if (key === "table") return descending ? positions.slice().reverse() : positions.slice();
+  const values = columns[key];
+  if (!values) return descending ? positions.slice().reverse() : positions.slice();
+  let ordered = positions;
+  if (key === "label" && columns.loss) ordered = sortPositions(positions, columns.loss, true);
+  return sortPositions(ordered, values, descending);
+}
+
+/** True when a float column holds at least one number (a NaN-only column cannot sort). */
+export function hasValues(values: ArrayLike<number> | undefined): boolean {
+  if (!values) return false;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) return true;
+  return false;
+}
+
+/** mulberry32: a small, fast, seeded PRNG; the same seed gives the same sample everywhere. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `k` distinct positions out of `0..n-1`, drawn with a seed, in table order.
+ * Floyd's algorithm: O(k) time and memory whatever n is.
+ *
+ * @example randomSample(1797, 60, 0).length // 60
+ */
+export function randomSample(n: number, k: number, seed: number): Uint32Array {
+  const take = Math.max(0, Math.min(Math.floor(k), n));
+  const random = seededRandom(seed);
+  const chosen = new Set<number>();
+  for (let j = n - take; j < n; j++) {
+    const t = Math.floor(random() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return Uint32Array.from(chosen).sort();
+}

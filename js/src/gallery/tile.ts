@@ -1,0 +1,207 @@
+// One gallery tile: media (thumbnail, waveform, text snippet or nothing),
+// then the id, the given label, a wrong-prediction mark and the sort metric.
+// Every string from the data goes in as text (dom.ts), never as markup.
+
+import { h, setText } from "../lib/dom";
+import type { TileBox } from "./grid";
+import type { ThumbEntry } from "./thumbs";
+
+/** What the tiles of a table show (the Python Gallery's `_media_kind`). */
+export type MediaKind = "image" | "audio" | "text" | "none";
+
+const CAPTION_HEIGHT = 48;
+const PADDING = 4;
+const MIN_TILE_WIDTH = 84;
+const GAP = 8;
+
+/** Size of the media box of a tile (audio waveforms and text are twice as wide). */
+export function mediaBox(kind: MediaKind, tileSize: number): { width: number; height: number } {
+  if (kind === "none") return { width: 0, height: 0 };
+  if (kind === "image") return { width: tileSize, height: tileSize };
+  return { width: tileSize * 2, height: tileSize };
+}
+
+/** The fixed tile geometry for a media kind and thumbnail size. */
+export function tileBox(kind: MediaKind, tileSize: number): TileBox {
+  if (kind === "none") return { width: 160, height: CAPTION_HEIGHT + 2 * PADDING, gap: GAP };
+  const media = mediaBox(kind, tileSize);
+  return {
+    width: Math.max(media.width, MIN_TILE_WIDTH) + 2 * PADDING,
+    height: media.height + CAPTION_HEIGHT + 3 * PADDING,
+    gap: GAP,
+  };
+}
+
+/** Everything a tile shows that the browser knows without the kernel. */
+export interface TileFacts {
+  index: number;
+  pos: number;
+  label: string;
+  /** The prediction, or null when the table has none. */
+  pred: string | null;
+  wrong: boolean;
+  /** e.g. "loss 2.31"; "" for table order. */
+  metric: string;
+  focused: boolean;
+  marked: boolean;
+}
+
+export interface TileParts {
+  root: HTMLDivElement;
+  media: HTMLDivElement;
+  id: HTMLDivElement;
+}
+
+/** Build a tile at its grid position; the media stays a placeholder until `fillMedia`. */
+export function buildTile(
+  facts: TileFacts,
+  kind: MediaKind,
+  box: TileBox,
+  tileSize: number,
+  x: number,
+  y: number,
+): TileParts {
+  const media = mediaBox(kind, tileSize);
+  const mediaEl = h("div", {
+    className: "nbdl-tile-media nbdl-tile-placeholder",
+    style: { width: `${media.width}px`, height: `${media.height}px` },
+  });
+  const id = h("div", { className: "nbdl-tile-id" }, "…");
+  const labels = h(
+    "div",
+    { className: "nbdl-tile-labels" },
+    h("span", { className: "nbdl-tile-label", title: `given label: ${facts.label}` }, facts.label),
+    facts.wrong && facts.pred !== null
+      ? h(
+          "span",
+          { className: "nbdl-tile-wrong", title: "the model predicts another class" },
+          `✗ pred ${facts.pred}`,
+        )
+      : null,
+  );
+  const root = h(
+    "div",
+    {
+      className: "nbdl-tile",
+      style: {
+        width: `${box.width}px`,
+        height: `${box.height}px`,
+        transform: `translate(${x}px, ${y}px)`,
+      },
+      attrs: {
+        "data-index": facts.index,
+        "data-pos": facts.pos,
+        "data-state": "loading",
+        "data-wrong": facts.wrong ? "1" : "0",
+        "aria-selected": facts.focused ? "true" : "false",
+        role: "option",
+      },
+    },
+    kind === "none" ? null : mediaEl,
+    h(
+      "div",
+      { className: "nbdl-tile-caption" },
+      id,
+      labels,
+      h("div", { className: "nbdl-tile-metric" }, facts.metric),
+    ),
+  );
+  root.classList.toggle("nbdl-focused", facts.focused);
+  root.classList.toggle("nbdl-marked", facts.marked);
+  return { root, media: mediaEl, id };
+}
+
+/** Quality flags worth a badge: every flag of the audio check that is set. */
+export function qualityBadges(quality: Record<string, unknown> | undefined): string[] {
+  if (!quality) return [];
+  return Object.entries(quality)
+    .filter(([, value]) => value === true)
+    .map(([name]) => name);
+}
+
+/** Put a thumbnail reply into a tile: image, waveform + play, snippet, or a flagged error. */
+export function fillMedia(
+  parts: TileParts,
+  entry: ThumbEntry,
+  kind: MediaKind,
+  onPlay: (pos: number, button: HTMLButtonElement) => void,
+): void {
+  const { item, url } = entry;
+  if (item.id !== undefined) {
+    setText(parts.id, item.id);
+    parts.id.title = item.id;
+    parts.root.dataset.id = item.id;
+  }
+  const media = parts.media;
+  media.classList.remove("nbdl-tile-placeholder");
+  media.replaceChildren();
+  if (!item.ok) {
+    parts.root.dataset.state = "error";
+    media.classList.add("nbdl-tile-broken");
+    media.title = item.error ?? "could not be decoded";
+    media.append(
+      h("span", { className: "nbdl-tile-flag", attrs: { "aria-label": "cannot be decoded" } }, "⚠"),
+      h("span", { className: "nbdl-tile-error" }, item.error ?? "could not be decoded"),
+    );
+    return;
+  }
+  parts.root.dataset.state = "ok";
+  if (kind === "text" || (item.kind === "text" && item.text !== undefined)) {
+    media.append(h("div", { className: "nbdl-tile-text" }, item.text ?? ""));
+    return;
+  }
+  if (url) media.append(thumbnailImage(url, item.kind === "audio" ? "waveform" : "thumbnail"));
+  if (kind === "audio") {
+    const play = h(
+      "button",
+      {
+        className: "nbdl-tile-play",
+        title: "play",
+        attrs: { type: "button", "aria-label": "play" },
+      },
+      "▶",
+    );
+    play.addEventListener("click", (event) => {
+      event.stopPropagation();
+      onPlay(item.pos, play);
+    });
+    const badges = qualityBadges(item.quality).map((name) =>
+      h("span", { className: "nbdl-tile-badge", title: `audio check: ${name}` }, name),
+    );
+    const duration = typeof item.duration === "number" ? `${item.duration.toFixed(1)} s` : null;
+    media.append(
+      play,
+      h(
+        "div",
+        { className: "nbdl-tile-badges" },
+        ...badges,
+        duration ? h("span", { className: "nbdl-tile-duration" }, duration) : null,
+      ),
+    );
+  }
+}
+
+/**
+ * An <img> for an object URL. Sources smaller than their box (an 8×8 digit in
+ * a 96 px tile) are drawn with hard pixel edges instead of a blur.
+ */
+export function thumbnailImage(url: string, alt: string): HTMLImageElement {
+  const img = h("img", { className: "nbdl-tile-img", attrs: { alt, draggable: "false" } });
+  img.addEventListener(
+    "load",
+    () => {
+      const box = img.parentElement?.clientWidth ?? 0;
+      img.classList.toggle("nbdl-pixelated", img.naturalWidth > 0 && img.naturalWidth * 1.5 < box);
+    },
+    { once: true },
+  );
+  img.src = url; // a blob: URL made here from the kernel's PNG bytes, never a user string
+  return img;
+}
+
+/** Update the focus / mark state of a built tile. */
+export function setTileState(root: HTMLElement, focused: boolean, marked: boolean): void {
+  root.classList.toggle("nbdl-focused", focused);
+  root.classList.toggle("nbdl-marked", marked);
+  root.setAttribute("aria-selected", focused ? "true" : "false");
+}
