@@ -8,8 +8,9 @@ checks on the values live in :mod:`nbdatalens.validation`.
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +39,12 @@ XY_NAMES: tuple[tuple[str, str], ...] = (
 )
 
 #: One probability column per class: ``prob_cat``, ``proba_3``, ``p_dog``, ``prob:7``.
-PROB_COLUMN = re.compile(r"^(?:probs?|proba|p)[_:](.+)$", re.IGNORECASE)
+PROB_COLUMN = re.compile(r"^((?:probs?|proba|p)[_:])(.+)$", re.IGNORECASE)
+
+#: Image-role names that say "a file" without saying which kind; a column found
+#: under one of these whose paths end in an audio extension is audio instead.
+GENERIC_PATH_NAMES = ("path", "filepath", "file_path")
+AUDIO_EXTENSIONS = (".wav", ".mp3", ".flac", ".ogg", ".oga", ".m4a", ".aif", ".aiff", ".opus")
 
 ROLES = (
     "label",
@@ -54,15 +60,21 @@ ROLES = (
     "sample_rate",
 )
 
+#: Roles that may be spread over several columns (one per class / dimension).
+BLOCK_ROLES = ("probs", "embedding")
+
 
 @dataclass(frozen=True)
 class Source:
     """Where one role's values come from."""
 
     #: the column name(s), or None when the values were passed as an array
-    columns: tuple[str, ...] | None
-    #: the values passed directly (array-like, recorder object), else None
+    columns: tuple[Hashable, ...] | None
+    #: the values passed directly (array-like, recorder object), else None.
+    #: A pandas Series / DataFrame is aligned to the frame's index first.
     value: Any = None
+    #: True when each of ``columns`` holds one component (one class, one dimension)
+    block: bool = False
 
     @property
     def name(self) -> str:
@@ -70,7 +82,7 @@ class Source:
         if self.columns is None:
             return "<array>"
         if len(self.columns) == 1:
-            return self.columns[0]
+            return str(self.columns[0])
         return f"{self.columns[0]} … {self.columns[-1]} ({len(self.columns)} columns)"
 
 
@@ -90,51 +102,13 @@ class Roles:
         """Role → column name, for display and docs (array roles show ``<array>``)."""
         return {role: src.name for role, src in self.sources.items()}
 
-    def used_columns(self) -> set[str]:
-        cols: set[str] = set()
+    def used_columns(self) -> set[Hashable]:
+        """Every frame column some role reads."""
+        cols: set[Hashable] = set()
         for src in self.sources.values():
             if src.columns:
                 cols.update(src.columns)
         return cols
-
-
-def _find(df: pd.DataFrame, names: Sequence[str], taken: set[str]) -> str | None:
-    lower = {str(c).lower(): c for c in df.columns if isinstance(c, str)}
-    for name in names:
-        col = lower.get(name)
-        if col is not None and col not in taken:
-            return col
-    return None
-
-
-def _explicit(df: pd.DataFrame, role: str, value: Any) -> Source:
-    """An explicitly named role: a column name, a list of column names, or values."""
-    if isinstance(value, str):
-        if value not in df.columns:
-            raise ValueError(
-                f"{role}={value!r}: no such column; the frame has columns {_preview(df.columns)}"
-            )
-        return Source((value,))
-    if (
-        role == "probs"
-        and isinstance(value, (list, tuple))
-        and value
-        and all(isinstance(v, str) for v in value)
-    ):
-        missing = [v for v in value if v not in df.columns]
-        if missing:
-            raise ValueError(f"probs={list(value)!r}: no such columns {missing}")
-        return Source(tuple(value))
-    if role != "dynamics" and not hasattr(value, "__len__"):
-        raise TypeError(
-            f"{role}= must be a column name or an array with one entry per row, "
-            f"got {type(value).__name__}"
-        )
-    if hasattr(value, "__len__") and len(value) != len(df):
-        raise ValueError(
-            f"{role}=: the array has {len(value)} entries but the frame has {len(df)} rows"
-        )
-    return Source(None, value)
 
 
 def _preview(items: Sequence[Any], n: int = 8) -> str:
@@ -143,12 +117,121 @@ def _preview(items: Sequence[Any], n: int = 8) -> str:
     return f"[{shown}{', …' if len(items) > n else ''}]"
 
 
+def _find(df: pd.DataFrame, names: Sequence[str], taken: set[Hashable]) -> str | None:
+    """The first free column matching one of ``names``; an exact match beats a case-folded one."""
+    free = [c for c in df.columns if isinstance(c, str) and c not in taken]
+    exact = set(free)
+    lower: dict[str, str] = {}
+    for c in free:
+        lower.setdefault(c.lower(), c)
+    for name in names:
+        if name in exact:
+            return name
+        if name in lower:
+            return lower[name]
+    return None
+
+
+def _is_column_name(df: pd.DataFrame, value: Any) -> bool:
+    if isinstance(value, str):
+        return True  # a string is always meant as a name; a missing one is reported
+    if isinstance(value, (np.ndarray, pd.Series, pd.DataFrame, list, tuple, dict, set)):
+        return False
+    try:
+        return value in df.columns
+    except TypeError:  # unhashable
+        return False
+
+
+def _aligned(df: pd.DataFrame, role: str, value: pd.Series | pd.DataFrame) -> np.ndarray:
+    """A Series / DataFrame passed for a role, reordered to the frame's rows by index."""
+    if value.index.equals(df.index):
+        aligned = value
+    else:
+        pos = value.index.get_indexer(df.index) if value.index.is_unique else None
+        if pos is None or (pos < 0).any() or len(value) != len(df):
+            raise ValueError(
+                f"{role}=: the {type(value).__name__}'s index does not hold the frame's ids "
+                f"(lengths {len(value)} and {len(df)}); pass .to_numpy() to align by position"
+            )
+        aligned = value.iloc[pos]
+    return aligned.to_numpy()
+
+
+def _explicit(df: pd.DataFrame, role: str, value: Any) -> Source:
+    """An explicitly named role: a column name, a list of column names, or values."""
+    if _is_column_name(df, value):
+        if value not in df.columns:
+            hint = difflib.get_close_matches(str(value), [str(c) for c in df.columns], n=1)
+            also = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ValueError(
+                f"{role}={value!r}: no such column{also}; the frame has columns "
+                f"{_preview(df.columns)}"
+            )
+        return Source((value,))
+    if (
+        role in BLOCK_ROLES
+        and isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(v, str) for v in value)
+    ):
+        missing = [v for v in value if v not in df.columns]
+        if not missing:
+            return Source(tuple(value), block=True)
+        if len(value) != len(df):
+            raise ValueError(f"{role}={list(value)!r}: no such column(s) {missing}")
+    if isinstance(value, (pd.Series, pd.DataFrame)):
+        return Source(None, _aligned(df, role, value))
+    if role == "dynamics" and hasattr(value, "to_arrays"):
+        return Source(None, value)  # a TrainingDynamics recorder, checked by the table
+    if not hasattr(value, "__len__"):
+        raise TypeError(
+            f"{role}= must be a column name or an array with one entry per row, "
+            f"got {type(value).__name__}"
+        )
+    if len(value) != len(df):
+        raise ValueError(
+            f"{role}=: the array has {len(value)} entries but the frame has {len(df)} rows"
+        )
+    return Source(None, value)
+
+
+def _per_class_columns(df: pd.DataFrame, taken: set[Hashable]) -> tuple[str, ...]:
+    """The largest group of free columns sharing one probability prefix (``prob_*``)."""
+    groups: dict[str, list[str]] = {}
+    for c in df.columns:
+        if isinstance(c, str) and c not in taken:
+            m = PROB_COLUMN.match(c)
+            if m:
+                groups.setdefault(m.group(1).lower(), []).append(c)
+    best: list[str] = max(groups.values(), key=len, default=[])
+    return tuple(best) if len(best) >= 2 else ()
+
+
+def _looks_like_audio(series: pd.Series) -> bool:
+    sample = [v for v in series.head(50).tolist() if isinstance(v, str)][:20]
+    hits = sum(v.lower().endswith(AUDIO_EXTENSIONS) for v in sample)
+    return bool(sample) and hits * 2 > len(sample)
+
+
+def _unknown_roles_error(unknown: set[str]) -> TypeError:
+    hints = []
+    for name in sorted(unknown):
+        close = difflib.get_close_matches(name, ROLES, n=1)
+        hints.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    return TypeError(
+        f"unknown role keyword(s) {', '.join(hints)}; the roles are {', '.join(ROLES)}"
+    )
+
+
 def resolve_roles(df: pd.DataFrame, **explicit: Any) -> Roles:
     """Decide where every role comes from.
 
     ``explicit`` maps role names to a column name, a list of column names
-    (``probs`` only), or an array aligned with the rows of ``df``. Roles not
-    given are looked up by :data:`ROLE_NAMES`.
+    (``probs`` and ``embedding``: one column per class / dimension), or an
+    array aligned with the rows of ``df`` (a Series or DataFrame is aligned
+    by index). ``None`` leaves a role to detection; ``False`` turns it off.
+    Roles not given are looked up by :data:`ROLE_NAMES`.
 
     >>> df = pd.DataFrame({"y": [0, 1], "pred": [0, 0]})
     >>> resolve_roles(df).column_names()
@@ -156,42 +239,37 @@ def resolve_roles(df: pd.DataFrame, **explicit: Any) -> Roles:
     """
     unknown = set(explicit) - set(ROLES)
     if unknown:
-        raise TypeError(
-            f"unknown role(s) {sorted(unknown)}; the roles are {', '.join(ROLES)}"
-        )
+        raise _unknown_roles_error(unknown)
     sources: dict[str, Source] = {}
-    taken: set[str] = set()
+    off = {role for role, value in explicit.items() if value is False}
+    taken: set[Hashable] = set()
     for role, value in explicit.items():
-        if value is None:
+        if value is None or value is False:
             continue
         src = _explicit(df, role, value)
         sources[role] = src
         taken.update(src.columns or ())
 
     for role, names in ROLE_NAMES.items():
-        if role in sources:
+        if role in sources or role in off:
             continue
         col = _find(df, names, taken)
-        if col is not None:
-            sources[role] = Source((col,))
-            taken.add(col)
+        if col is None:
+            continue
+        if role == "image" and col.lower() in GENERIC_PATH_NAMES and _looks_like_audio(df[col]):
+            if "audio" in sources or _find(df, ROLE_NAMES["audio"], taken) is not None:
+                continue  # a file column of sounds is no image column
+            role = "audio"
+        sources[role] = Source((col,))
+        taken.add(col)
 
-    if "probs" not in sources:
-        per_class = [c for c in df.columns if isinstance(c, str) and PROB_COLUMN.match(c)]
-        per_class = [c for c in per_class if c not in taken]
-        if len(per_class) >= 2:
-            sources["probs"] = Source(tuple(per_class))
+    if "probs" not in sources and "probs" not in off:
+        per_class = _per_class_columns(df, taken)
+        if per_class:
+            sources["probs"] = Source(per_class, block=True)
             taken.update(per_class)
 
-    if "x" not in sources and "y" not in sources:
-        for xn, yn in XY_NAMES:
-            xc, yc = _find(df, (xn,), taken), _find(df, (yn,), taken)
-            if xc is not None and yc is not None:
-                sources["x"], sources["y"] = Source((xc,)), Source((yc,))
-                taken.update((xc, yc))
-                break
-    elif ("x" in sources) != ("y" in sources):
-        raise ValueError("x and y must be given together (the 2-D coordinates of each sample)")
+    _resolve_xy(df, explicit, sources, taken, off)
 
     if "label" not in sources:
         looked = ", ".join(repr(n) for n in ROLE_NAMES["label"])
@@ -199,16 +277,81 @@ def resolve_roles(df: pd.DataFrame, **explicit: Any) -> Roles:
             f"no label column found: looked for {looked}; the frame has columns "
             f"{_preview(df.columns)}. Name it explicitly, e.g. DataLens(df, label='my_column')"
         )
+    _check_unique_columns(df, sources)
     return Roles(sources)
 
 
+def _resolve_xy(
+    df: pd.DataFrame,
+    explicit: dict[str, Any],
+    sources: dict[str, Source],
+    taken: set[Hashable],
+    off: set[str],
+) -> None:
+    if "x" in sources and "y" in sources:
+        return
+    if "x" in sources or "y" in sources:
+        given = "x" if "x" in sources else "y"
+        raise ValueError(
+            f"{given}= was given without {'y' if given == 'x' else 'x'}=: x and y are the 2-D "
+            "coordinates of each sample and go together (to name the label column, use label=)"
+        )
+    if off & {"x", "y"}:
+        return
+    for xn, yn in XY_NAMES:
+        # Both from the free columns: a 'y' already taken as the label is no coordinate.
+        xc, yc = _find(df, (xn,), taken), _find(df, (yn,), taken)
+        if xc is not None and yc is not None:
+            sources["x"], sources["y"] = Source((xc,)), Source((yc,))
+            taken.update((xc, yc))
+            return
+
+
+def _check_unique_columns(df: pd.DataFrame, sources: dict[str, Source]) -> None:
+    if df.columns.is_unique:
+        return
+    repeated = set(df.columns[df.columns.duplicated()])
+    for role, src in sources.items():
+        clash = [c for c in src.columns or () if c in repeated]
+        if clash:
+            raise ValueError(
+                f"column {clash[0]!r} ({role}) appears more than once in the frame; "
+                "rename or drop the duplicates"
+            )
+
+
 def class_from_suffix(column: str, label_classes: Sequence[Any]) -> Any:
-    """Map a per-class probability column (``prob_3``) back to a label value (``3``)."""
+    """Map a per-class probability column (``prob_3``) back to a class value (``3``).
+
+    The suffix is matched against the label classes by text (``"3"`` ↔ ``3``,
+    and ``"3"`` ↔ ``3.0``). A suffix that names no label class is a class
+    only the model knows: an int when the labels are ints and the suffix is
+    a number, else the suffix text.
+    """
     m = PROB_COLUMN.match(column)
-    suffix = m.group(1) if m else column
+    suffix = m.group(2) if m else column
+    numeric: float | None
+    try:
+        numeric = float(suffix)
+    except ValueError:
+        numeric = None
     for cls in label_classes:
         if str(cls) == suffix:
             return cls
+    for cls in label_classes:
+        if (
+            numeric is not None
+            and isinstance(cls, (int, float, np.number))
+            and not isinstance(cls, (bool, np.bool_))
+            and cls == numeric
+        ):
+            return cls
+    integer_labels = bool(label_classes) and all(
+        isinstance(c, (int, np.integer)) and not isinstance(c, (bool, np.bool_))
+        for c in label_classes
+    )
+    if integer_labels and numeric is not None and numeric.is_integer():
+        return int(numeric)
     return suffix
 
 

@@ -14,13 +14,13 @@ import pandas as pd
 import traitlets
 
 from . import cartography, probability
-from .roles import Roles, class_from_suffix, resolve_roles
+from .roles import Roles, _preview, class_from_suffix, resolve_roles
 from .validation import (
-    check_dynamics_shape,
+    check_dynamics,
     check_frame,
-    check_labels,
     check_probabilities,
-    per_class_columns,
+    check_thresholds,
+    encode_labels,
     raw_values,
     stack_vectors,
 )
@@ -40,16 +40,11 @@ DERIVED_COLUMNS = (
 )
 
 
-def _ordered_classes(values: np.ndarray) -> list[Any]:
-    uniq = pd.unique(values)
-    try:
-        return sorted(uniq.tolist())
-    except TypeError:  # mixed, unorderable types: keep first-seen order
-        return uniq.tolist()
-
-
-def _codes(values: np.ndarray, classes: list[Any]) -> np.ndarray:
-    return pd.Index(classes, dtype=object).get_indexer(pd.Index(values, dtype=object))
+def _class_index(classes: list[Any], what: str) -> pd.Index:
+    index = pd.Index(classes)
+    if not index.is_unique:
+        raise ValueError(f"{what} must be distinct, got {_preview(classes, 12)}")
+    return index
 
 
 class SampleTable(traitlets.HasTraits):
@@ -65,17 +60,23 @@ class SampleTable(traitlets.HasTraits):
     thresholds:
         Data-map region thresholds, see :data:`nbdatalens.cartography.DEFAULT_THRESHOLDS`.
     **roles:
-        Explicit roles: a column name, a list of columns (``probs``), or an
-        array aligned with the rows (``probs=P``, ``embedding=E``,
-        ``dynamics=recorder``).
+        Explicit roles: a column name, a list of columns (``probs``,
+        ``embedding``), an array aligned with the rows (``probs=P``,
+        ``embedding=E``), or a ``TrainingDynamics`` recorder
+        (``dynamics=rec``). ``False`` turns a role's detection off.
+
+    Classes are coded once in :attr:`classes`: the given labels' classes
+    (sorted when orderable, in category order for a categorical label
+    column, in probability-column order with per-class columns or
+    ``classes=``), then any class that is only ever predicted.
 
     Example
     -------
-    >>> table = SampleTable(df, label="y", probs=P)
-    >>> table.derived[["pred", "loss"]].head()
+    >>> table = SampleTable(df, label="y", probs=P)    # doctest: +SKIP
+    >>> table.derived[["pred", "loss"]].head()         # doctest: +SKIP
     """
 
-    #: Row positions (sorted, unique int64) of the selected samples; empty = none.
+    #: Row positions (sorted, unique, read-only int64) of the selected samples; empty = none.
     selection = traitlets.Any(np.zeros(0, dtype=np.int64))
 
     def __init__(
@@ -90,9 +91,9 @@ class SampleTable(traitlets.HasTraits):
         self.df = check_frame(df)
         self.roles: Roles = resolve_roles(df, **roles)
         self.n = len(df)
-        self.thresholds = {**cartography.DEFAULT_THRESHOLDS, **(thresholds or {})}
+        self.thresholds = check_thresholds(thresholds)
         self._resolve_classes_and_labels(classes)
-        self._resolve_scores()
+        self._resolve_dynamics()
         self._resolve_geometry()
         self._check_media()
         self.derived = self._derive()
@@ -100,86 +101,120 @@ class SampleTable(traitlets.HasTraits):
 
     # ------------------------------------------------------------------ roles
     def _resolve_classes_and_labels(self, classes: Iterable[Any] | None) -> None:
-        roles = self.roles
-        labels = check_labels(self.df, roles["label"])
-        preds = (
-            check_labels(self.df, roles["prediction"], "prediction")
-            if "prediction" in roles
-            else None
-        )
+        df, roles = self.df, self.roles
+        label_src = roles["label"]
+        assert label_src is not None  # resolve_roles refuses a frame without one
+        label_classes, label_codes = encode_labels(df, label_src)
         probs_src = roles["probs"]
-        probs: np.ndarray | None = None
         if classes is not None:
-            base = list(classes)
-        elif probs_src is not None and probs_src.columns and len(probs_src.columns) > 1:
-            label_classes = _ordered_classes(labels)
-            base = [class_from_suffix(c, label_classes) for c in probs_src.columns]
+            base, origin = list(classes), "classes="
+        elif probs_src is not None and probs_src.block:
+            base = [class_from_suffix(str(c), label_classes) for c in probs_src.columns or ()]
+            origin = f"the probability columns {probs_src.name}"
         else:
-            base = _ordered_classes(labels)
-        if len(set(map(repr, base))) != len(base):
-            raise ValueError(f"classes must be distinct, got {base!r}")
-        label_codes = _codes(labels, base)
-        if (label_codes < 0).any():
-            unknown = pd.unique(labels[label_codes < 0])
-            raise ValueError(
-                f"column {roles['label'].name!r} (label): values {list(unknown[:5])!r} are not "
-                f"among the classes {base!r}"
-            )
+            base, origin = label_classes, ""
+        base_index = _class_index(base, f"classes (from {origin})" if origin else "classes")
+        if origin:
+            mapping = base_index.get_indexer(pd.Index(label_classes))
+            if (mapping < 0).any():
+                unknown = [c for c, m in zip(label_classes, mapping, strict=True) if m < 0]
+                raise ValueError(
+                    f"column {label_src.name!r} (label): values {_preview(unknown, 5)} are not "
+                    f"among the classes {_preview(base, 12)} given by {origin}"
+                )
+            label_codes = mapping[label_codes].astype(np.int32)
+
         all_classes = list(base)
-        if preds is not None:
-            extra = [c for c in pd.unique(preds).tolist() if c not in set(all_classes)]
-            all_classes += extra  # predicted-only classes are real: show them, don't refuse
+        pred_codes: np.ndarray | None = None
+        pred_src = roles["prediction"]
+        if pred_src is not None:
+            pred_classes, pred_codes = encode_labels(df, pred_src, "prediction")
+            mapping = base_index.get_indexer(pd.Index(pred_classes))
+            extra = mapping < 0
+            # A class the model predicts but no sample is given is real: it gets
+            # its own column in the confusion matrix rather than an error.
+            mapping[extra] = len(base) + np.arange(int(extra.sum()))
+            all_classes += [c for c, e in zip(pred_classes, extra, strict=True) if e]
+            pred_codes = mapping[pred_codes].astype(np.int32)
+
         self.classes: list[Any] = all_classes
         self.n_label_classes = len(base)
-        self.labels = labels
-        self.label_codes = label_codes.astype(np.int32)
-
+        self.label_codes: np.ndarray = label_codes
+        self.probs: np.ndarray | None = None
         if probs_src is not None:
-            if probs_src.columns and len(probs_src.columns) > 1:
-                raw = per_class_columns(self.df, probs_src)
-            else:
-                raw = stack_vectors(self.df, probs_src, "probs", 2)
-            probs = check_probabilities(self.df, raw, probs_src.name, len(base), base)
-        self.probs = probs
+            raw = stack_vectors(df, probs_src, "probs", 2)
+            self.probs = check_probabilities(df, raw, probs_src.name, len(base), base)
+            if pred_codes is None:
+                pred_codes = probability.argmax_predictions(self.probs)
+        self.pred_codes: np.ndarray | None = pred_codes
 
-        if preds is not None:
-            self.pred_codes: np.ndarray | None = _codes(preds, all_classes).astype(np.int32)
-        elif probs is not None:
-            self.pred_codes = probability.argmax_predictions(probs).astype(np.int32)
-        else:
-            self.pred_codes = None
-
-    def _resolve_scores(self) -> None:
+    def _resolve_dynamics(self) -> None:
         """Training dynamics → per-epoch given-label probability and correctness."""
         src = self.roles["dynamics"]
         self.dynamics_given: np.ndarray | None = None
         self.dynamics_correct: np.ndarray | None = None
         if src is None:
             return
-        value = src.value
-        if value is not None and hasattr(value, "to_arrays"):
-            given, correct = value.to_arrays(self.label_codes)
-            if given.shape[0] != self.n:
-                raise ValueError(
-                    f"dynamics: the recorder holds {given.shape[0]} samples but the frame has "
-                    f"{self.n} rows"
-                )
+        last: np.ndarray | None = None
+        if src.columns is None and hasattr(src.value, "to_arrays"):
+            given, correct, last = self._from_recorder(src.value)
         else:
             arr = stack_vectors(self.df, src, "dynamics", (2, 3))
-            arr = check_dynamics_shape(arr, src.name, self.n, self.n_label_classes)
-            if arr.ndim == 3:
-                given = probability.given_label_probability(arr, self.label_codes)
-                correct = arr.argmax(axis=2) == self.label_codes[:, None]
-                if self.probs is None:  # the last epoch is the model's final word
-                    self.probs = np.ascontiguousarray(arr[:, -1, :])
-                    self.pred_codes = probability.argmax_predictions(self.probs).astype(np.int32)
+            given, exact = check_dynamics(
+                self.df, arr, src.name, self.label_codes, self.n_label_classes
+            )
+            if exact is None:
+                # Only the given label's probability is known: p > 0.5 guarantees it is
+                # the argmax; below that we cannot tell, so correctness is a lower bound.
+                correct = cartography.estimated_correct(given)
             else:
-                given = arr
-                # Only the given label's probability is known: p > 0.5 guarantees it is the
-                # argmax; below that we cannot tell, so correctness is a lower bound.
-                correct = arr > 0.5
+                correct, last = exact, arr[:, -1, :]
+        if last is not None and self.probs is None:  # the last epoch is the model's final word
+            self.probs = np.ascontiguousarray(last, dtype=np.float32)
+            if self.pred_codes is None:
+                self.pred_codes = probability.argmax_predictions(self.probs)
         self.dynamics_given = np.asarray(given, dtype=np.float32)
         self.dynamics_correct = np.asarray(correct, dtype=bool)
+
+    def _from_recorder(self, rec: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """``(given, correct, last-epoch probs or None)`` from a TrainingDynamics recorder."""
+        what = "dynamics (TrainingDynamics recorder)"
+        n_rec = getattr(rec, "n_samples", self.n)
+        if n_rec != self.n:
+            raise ValueError(f"{what}: it holds {n_rec} samples but the frame has {self.n} rows")
+        # A recorder built with index= knows its rows by id: follow the frame's row order.
+        order: np.ndarray | None = None
+        rec_index = getattr(rec, "index", None)
+        if rec_index is not None and not rec_index.equals(self.df.index):
+            order = rec_index.get_indexer(self.df.index)
+            if (order < 0).any():
+                raise ValueError(
+                    f"{what}: {int((order < 0).sum())} of the frame's ids are not in the "
+                    f"recorder's index, e.g. {_preview(self.df.index[order < 0], 5)}"
+                )
+        codes = self.label_codes
+        if order is not None:
+            codes = np.empty_like(self.label_codes)
+            codes[order] = self.label_codes
+        base = self.classes[: self.n_label_classes]
+        try:
+            given, correct = rec.to_arrays(codes, classes=base)
+        except ValueError as exc:
+            raise ValueError(f"{what}: {exc}") from None
+        if given.shape[1] == 0:
+            raise ValueError(
+                f"{what}: no epoch recorded yet; call rec.record(epoch, probs) after each epoch"
+            )
+        last = None
+        full = getattr(rec, "full_probs", None)
+        if full is not None:
+            cols = pd.Index(rec.classes).get_indexer(pd.Index(base))
+            if len(rec.classes) == len(base) and (cols >= 0).all():
+                last = full[:, -1, :][:, cols]
+        if order is not None:
+            given, correct = given[order], correct[order]
+            last = None if last is None else last[order]
+        return given, correct, last
 
     def _resolve_geometry(self) -> None:
         roles = self.roles
@@ -189,48 +224,69 @@ class SampleTable(traitlets.HasTraits):
             self.embedding = np.ascontiguousarray(emb, dtype=np.float32)
         self.xy: np.ndarray | None = None
         if "x" in roles:
-            cols = []
-            for axis in ("x", "y"):
-                arr = stack_vectors(self.df, roles[axis], axis, (1, 2))
-                cols.append(arr.reshape(self.n))
-            self.xy = np.column_stack(cols).astype(np.float32)
+            xy = np.empty((self.n, 2), dtype=np.float32)
+            for j, axis in enumerate(("x", "y")):
+                src = roles[axis]
+                arr = stack_vectors(self.df, src, axis, (1, 2))
+                if arr.ndim == 2 and arr.shape[1] != 1:
+                    raise ValueError(
+                        f"column {src.name!r} ({axis}): expected one number per row, got shape "
+                        f"{arr.shape}"
+                    )
+                xy[:, j] = arr.reshape(self.n)
+            self.xy = xy
 
     def _check_media(self) -> None:
-        if "image" in self.roles:
-            from .thumbnails import check_image_column
+        src = self.roles["image"]
+        if src is None:
+            return
+        from .thumbnails import check_image_column
 
-            src = self.roles["image"]
-            values = raw_values(self.df, src)
-            check_image_column(pd.Series(values, index=self.df.index) if src.columns is None else values, src.name)
+        values = raw_values(self.df, src)
+        if not isinstance(values, (pd.Series, np.ndarray)) or (
+            isinstance(values, np.ndarray) and values.ndim == 1
+        ):
+            values = pd.Series(list(values), index=self.df.index)  # errors then name the id
+        check_image_column(values, src.name)
 
     # ---------------------------------------------------------------- derived
     def _derive(self) -> pd.DataFrame:
         n = self.n
-        nan = np.full(n, np.nan, dtype=np.float32)
+        categories = _categories(self.classes)
         cols: dict[str, Any] = {}
         if self.pred_codes is not None:
-            cols["pred"] = pd.Categorical.from_codes(self.pred_codes, categories=_cat_index(self.classes))
-            cols["correct"] = pd.array(self.pred_codes == self.label_codes, dtype="boolean")
+            cols["pred"] = pd.Categorical.from_codes(self.pred_codes, categories=categories)
+            cols["correct"] = pd.arrays.BooleanArray(
+                self.pred_codes == self.label_codes, np.zeros(n, dtype=bool)
+            )
         else:
-            cols["pred"] = pd.Categorical.from_codes(np.full(n, -1), categories=_cat_index(self.classes))
-            cols["correct"] = pd.array([pd.NA] * n, dtype="boolean")
+            cols["pred"] = pd.Categorical.from_codes(np.full(n, -1), categories=categories)
+            cols["correct"] = pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool))
+        nan = np.full(n, np.nan, dtype=np.float32)
         if self.probs is not None:
             cols["loss"] = probability.cross_entropy_loss(self.probs, self.label_codes)
             cols["margin"] = probability.margin(self.probs, self.label_codes)
         else:
             cols["loss"], cols["margin"] = nan, nan.copy()
+        region = np.full(n, -1, dtype=np.int16)
         if self.dynamics_given is not None:
             m = cartography.training_dynamics_metrics(self.dynamics_given, self.dynamics_correct)
-            conf, var, corr = m["confidence"], m["variability"], m["correctness"]
-            region = cartography.assign_regions(conf, var, self.thresholds)
-            cols["confidence"], cols["variability"], cols["correctness"] = conf, var, corr
-            cols["region"] = pd.Categorical.from_codes(
-                np.where(region == 255, -1, region), categories=list(cartography.REGIONS)
-            )
+            cols["confidence"] = m.confidence
+            cols["variability"] = m.variability
+            cols["correctness"] = m.correctness
+            codes = cartography.assign_regions(m.confidence, m.variability, self.thresholds)
+            region = codes.astype(np.int16)
+            region[codes == cartography.UNKNOWN_REGION] = -1
         else:
-            cols["confidence"], cols["variability"], cols["correctness"] = nan, nan.copy(), nan.copy()
-            cols["region"] = pd.Categorical.from_codes(np.full(n, -1), categories=list(cartography.REGIONS))
+            for name in ("confidence", "variability", "correctness"):
+                cols[name] = nan.copy()
+        cols["region"] = pd.Categorical.from_codes(region, categories=list(cartography.REGIONS))
         return pd.DataFrame(cols, index=self.df.index, columns=list(DERIVED_COLUMNS))
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The given label of every row (class values, object array)."""
+        return np.asarray([*self.classes, None], dtype=object)[:-1][self.label_codes]
 
     @property
     def class_names(self) -> list[str]:
@@ -239,24 +295,41 @@ class SampleTable(traitlets.HasTraits):
 
     @property
     def has_dynamics(self) -> bool:
+        """True when training dynamics were given (the data map can be drawn)."""
         return self.dynamics_given is not None
 
     @property
     def n_epochs(self) -> int:
+        """Number of epochs of training dynamics (0 without dynamics)."""
         return 0 if self.dynamics_given is None else int(self.dynamics_given.shape[1])
 
     # ----------------------------------------------------------- id mapping
     def positions(self, ids: Any) -> np.ndarray:
-        """Row positions of sample ids (DataFrame index labels); unknown ids are an error."""
-        if isinstance(ids, (pd.Index, pd.Series, np.ndarray, list, tuple, set, frozenset)):
-            wanted = pd.Index(list(ids) if isinstance(ids, (set, frozenset)) else ids)
-        else:
-            wanted = pd.Index([ids])
-        pos = self.df.index.get_indexer(wanted)
+        """Row positions of sample ids (DataFrame index labels); unknown ids are a KeyError.
+
+        ``ids`` may be one id, any iterable of ids (list, Index, Series values,
+        set), or a boolean mask over the rows (a bool array of length N, or a
+        bool Series indexed like the frame, e.g. ``derived["loss"] > 3``).
+        """
+        index = self.df.index
+        if isinstance(ids, pd.Series) and pd.api.types.is_bool_dtype(ids.dtype):
+            mask = ids if ids.index.equals(index) else ids.reindex(index, fill_value=False)
+            return np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
+        if isinstance(ids, np.ndarray) and ids.dtype == bool:
+            if ids.shape != (self.n,):
+                raise ValueError(f"a boolean mask must have shape ({self.n},), got {ids.shape}")
+            return np.flatnonzero(ids)
+        if isinstance(ids, pd.Series):
+            ids = ids.to_numpy()
+        scalar = isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable)
+        if isinstance(ids, tuple) and isinstance(index, pd.MultiIndex):
+            scalar = True  # one id of a MultiIndex is a tuple
+        wanted = pd.Index([ids] if scalar else list(ids), tupleize_cols=False)
+        pos = index.get_indexer(wanted)
         if (pos < 0).any():
             missing = wanted[pos < 0]
             raise KeyError(
-                f"{len(missing)} id(s) are not in the table's index, e.g. {list(missing[:5])!r}"
+                f"{len(missing)} id(s) are not in the table's index: {_preview(missing, 5)}"
             )
         return pos.astype(np.int64)
 
@@ -266,7 +339,12 @@ class SampleTable(traitlets.HasTraits):
 
     # ------------------------------------------------------------ selection
     def select_positions(self, positions: Any, mode: SelectMode = "replace") -> None:
-        """Set, extend or reduce the selection by row positions; views follow."""
+        """Set, extend or reduce the selection by row positions; views follow.
+
+        Observers of ``selection`` hear once per actual change, never for a no-op.
+        """
+        if mode not in ("replace", "add", "subtract"):
+            raise ValueError(f"mode must be 'replace', 'add' or 'subtract', got {mode!r}")
         pos = np.unique(np.asarray(positions, dtype=np.int64).ravel())
         if pos.size and (pos[0] < 0 or pos[-1] >= self.n):
             raise IndexError(f"row positions must lie in [0, {self.n}), got {pos[0]}…{pos[-1]}")
@@ -275,15 +353,19 @@ class SampleTable(traitlets.HasTraits):
             pos = np.union1d(current, pos)
         elif mode == "subtract":
             pos = np.setdiff1d(current, pos, assume_unique=True)
-        elif mode != "replace":
-            raise ValueError(f"mode must be 'replace', 'add' or 'subtract', got {mode!r}")
         if np.array_equal(pos, current):
             return
+        pos = pos.astype(np.int64, copy=False)
         pos.setflags(write=False)
         self.selection = pos
 
     def select(self, ids: Any, mode: SelectMode = "replace") -> None:
-        """Select samples by id (DataFrame index labels)."""
+        """Select samples by id (DataFrame index labels) or boolean mask; views follow.
+
+        >>> table.select([3, 7]); table.select([9], mode="add")   # doctest: +SKIP
+        >>> list(table.selected)                                    # doctest: +SKIP
+        [3, 7, 9]
+        """
         self.select_positions(self.positions(ids), mode)
 
     @property
@@ -292,6 +374,7 @@ class SampleTable(traitlets.HasTraits):
         return self.ids(self.selection)
 
     def clear_selection(self) -> None:
+        """Select nothing."""
         self.select_positions(np.zeros(0, dtype=np.int64))
 
     # ---------------------------------------------------------------- views
@@ -318,5 +401,9 @@ class SampleTable(traitlets.HasTraits):
         return f"SampleTable({'; '.join(parts)}; roles: {roles})"
 
 
-def _cat_index(classes: list[Any]) -> pd.Index:
-    return pd.Index(classes, dtype=object)
+def _categories(classes: list[Any]) -> pd.Index:
+    """Categories for the ``pred`` column: typed when the classes share a type."""
+    index = pd.Index(classes)
+    if not index.is_unique or len(index) != len(classes):
+        index = pd.Index(classes, dtype=object)
+    return index

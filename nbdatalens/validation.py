@@ -1,12 +1,15 @@
 """Turn role sources into checked numpy arrays.
 
 Every error raised here names the column (or ``<array>`` for values passed
-directly) and says what is wrong, before anything is drawn.
+directly) and says what is wrong, before anything is drawn. The checks are
+vectorised: one ``min``/``max`` pass decides that a million rows are fine,
+and the per-row masks that name the offending ids are only built on the
+error path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +40,16 @@ def check_frame(df: Any) -> pd.DataFrame:
     return df
 
 
+def check_thresholds(thresholds: Mapping[str, float] | None) -> dict[str, float]:
+    """Data-map thresholds merged over the defaults; unknown keys and bad values refused."""
+    from . import cartography
+
+    merged = {**cartography.DEFAULT_THRESHOLDS, **(thresholds or {})}
+    # The cartography module owns the rules (known keys, ranges); an empty call applies them.
+    cartography.assign_regions(np.zeros(0), np.zeros(0), merged)
+    return {k: float(v) for k, v in merged.items()}
+
+
 def raw_values(df: pd.DataFrame, src: Source) -> Any:
     """The values of a single-column source, as a Series or the given array."""
     if src.columns is None:
@@ -48,53 +61,159 @@ def _bad_rows(df: pd.DataFrame, mask: np.ndarray) -> str:
     return _preview(df.index[np.asarray(mask)], 5)
 
 
-def check_labels(df: pd.DataFrame, src: Source, role: str = "label") -> np.ndarray:
-    """Label-like values as a 1-D object-or-scalar array with no missing values."""
+def encode_labels(
+    df: pd.DataFrame, src: Source, role: str = "label"
+) -> tuple[list[Any], np.ndarray]:
+    """Label-like values as ``(classes, codes)``: ``classes[codes[i]]`` is row i's value.
+
+    ``classes`` are sorted when they are orderable (first-seen order otherwise);
+    a categorical column keeps its category order, unused categories included.
+    Missing values are refused with the ids of their rows.
+
+    >>> df = pd.DataFrame({"y": ["dog", "cat", "dog"]})
+    >>> encode_labels(df, Source(("y",)))
+    (['cat', 'dog'], array([1, 0, 1], dtype=int32))
+    """
     values = raw_values(df, src)
-    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
-    if arr.ndim != 1:
-        raise ValueError(f"column {src.name!r} ({role}): expected one value per row, got shape {arr.shape}")
-    missing = pd.isna(arr)
+    if isinstance(values, np.ndarray) and values.ndim != 1:
+        hint = "; for one-hot labels pass labels.argmax(axis=1)" if values.ndim == 2 else ""
+        raise ValueError(
+            f"column {src.name!r} ({role}): expected one value per row, got shape "
+            f"{values.shape}{hint}"
+        )
+    if not isinstance(values, (pd.Series, np.ndarray)):
+        values = pd.Series(list(values))
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        classes = values.cat.categories.tolist()
+    else:
+        try:
+            try:
+                codes, uniques = pd.factorize(values, sort=True)
+            except TypeError:  # unorderable mix of types: keep first-seen order
+                codes, uniques = pd.factorize(values, sort=False)
+        except TypeError as exc:
+            raise TypeError(
+                f"column {src.name!r} ({role}): values must be hashable class values "
+                f"(str, int, ...): {exc}"
+            ) from None
+        classes = uniques.tolist()
+    missing = codes < 0
     if missing.any():
         raise ValueError(
-            f"column {src.name!r} ({role}): {int(missing.sum())} missing value(s) at ids "
-            f"{_bad_rows(df, missing)}"
+            f"column {src.name!r} ({role}): {int(missing.sum())} missing value(s) (NaN/None) "
+            f"at ids {_bad_rows(df, missing)}"
         )
-    return arr
+    return classes, codes.astype(np.int32, copy=False)
 
 
-def stack_vectors(df: pd.DataFrame, src: Source, role: str, ndim: int | tuple[int, ...]) -> np.ndarray:
-    """A column of per-row vectors (or one N×… array) stacked into a float array.
+def _not_vectors(df: pd.DataFrame, src: Source, role: str, cells: Sequence[Any]) -> Exception:
+    """The error for a column of vectors that failed to stack: missing, wrong type or ragged."""
+    is_vec = np.fromiter((is_vector_cell(v) for v in cells), dtype=bool, count=len(cells))
+    if not is_vec.all():
+        bad = np.flatnonzero(~is_vec)
+        first = cells[int(bad[0])]
+        scalar_missing = np.fromiter(
+            (v is None or (isinstance(v, float) and v != v) for v in (cells[i] for i in bad)),
+            dtype=bool,
+            count=bad.size,
+        )
+        if scalar_missing.any():
+            where = bad[scalar_missing]
+            return ValueError(
+                f"column {src.name!r} ({role}): {where.size} row(s) have no vector (missing "
+                f"value), e.g. ids {_preview(df.index[where], 5)}"
+            )
+        return TypeError(
+            f"column {src.name!r} ({role}): expected one vector (list or array) per row, found "
+            f"a {type(first).__name__} at ids {_preview(df.index[bad], 5)}"
+        )
+    shapes = pd.Series([np.shape(v) for v in cells], index=df.index)
+    common = shapes.mode().iloc[0]
+    odd = shapes != common
+    if odd.any():
+        return ValueError(
+            f"column {src.name!r} ({role}): rows have different lengths (ragged): most have "
+            f"shape {common}, but ids {_preview(shapes.index[odd], 5)} have "
+            f"{_preview(shapes[odd].unique(), 3)}"
+        )
+    return TypeError(f"column {src.name!r} ({role}): values must be numbers")
 
-    Ragged rows, non-numeric values and NaN are refused with the column name.
+
+def _stack_cells(df: pd.DataFrame, src: Source, role: str, cells: list[Any]) -> np.ndarray:
+    """One vector (or matrix) per cell → one array with rows first.
+
+    ``np.concatenate`` of the cells then a reshape is about twice as fast as
+    ``np.stack`` (no per-cell ``expand_dims`` view); the per-cell lengths are
+    compared first, since a concatenation alone cannot tell ragged rows apart
+    when their lengths happen to add up.
+    """
+    n = len(cells)
+    try:
+        lengths = np.fromiter(map(len, cells), dtype=np.intp, count=n)
+    except TypeError:
+        raise _not_vectors(df, src, role, cells) from None
+    if (lengths != lengths[0]).any():
+        raise _not_vectors(df, src, role, cells)
+    try:
+        flat = np.concatenate(cells)
+    except ValueError:  # 0-d cells (strings, dicts) or trailing shapes that differ
+        raise _not_vectors(df, src, role, cells) from None
+    return flat.reshape((n, int(lengths[0]), *flat.shape[1:]))
+
+
+def _block(df: pd.DataFrame, src: Source, role: str) -> np.ndarray:
+    """Several numeric columns (one per class or dimension) as one N×K float64 array."""
+    cols = list(src.columns or ())
+    out = np.empty((len(df), len(cols)), dtype=np.float64)
+    for j, col in enumerate(cols):
+        series = df[col]
+        if not pd.api.types.is_numeric_dtype(series.dtype):
+            raise TypeError(
+                f"column {col!r} ({role}): values must be numbers, got dtype {series.dtype}"
+            )
+        out[:, j] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return out
+
+
+def _check_finite(df: pd.DataFrame, arr: np.ndarray, name: str, role: str) -> None:
+    if arr.size == 0 or arr.dtype.kind in "iub":
+        return
+    # min/max propagate NaN and expose ±inf without an N×D boolean temporary.
+    if np.isfinite(arr.min()) and np.isfinite(arr.max()):
+        return
+    finite = np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
+    raise ValueError(
+        f"column {name!r} ({role}): {int((~finite).sum())} row(s) contain NaN or infinite "
+        f"values, e.g. ids {_bad_rows(df, ~finite)}"
+    )
+
+
+def stack_vectors(
+    df: pd.DataFrame, src: Source, role: str, ndim: int | tuple[int, ...]
+) -> np.ndarray:
+    """A column of per-row vectors (or one N×… array, or a column block) as a numeric array.
+
+    A numeric column of scalars counts as N×1 when 2-D is wanted. Missing
+    vectors, ragged rows, non-numeric values and NaN are refused with the
+    column name and the ids of the rows at fault.
     """
     allowed = (ndim,) if isinstance(ndim, int) else ndim
-    values = raw_values(df, src)
-    if isinstance(values, pd.Series):
-        cells = values.to_numpy()
-        if cells.dtype != object:
-            arr = cells[:, None] if 2 in allowed else cells
-        else:
-            if not all(is_vector_cell(v) for v in cells[: min(len(cells), 64)]):
-                kind = type(next(v for v in cells if not is_vector_cell(v))).__name__
-                raise TypeError(
-                    f"column {src.name!r} ({role}): expected one vector (list or array) per row, "
-                    f"found a {kind}"
-                )
-            try:
-                arr = np.stack(cells)  # type: ignore[arg-type]
-            except ValueError:
-                lengths = pd.Series([np.shape(v) for v in cells], index=df.index)
-                common = lengths.mode().iloc[0]
-                bad = lengths != common
-                raise ValueError(
-                    f"column {src.name!r} ({role}): rows have different lengths (ragged): most "
-                    f"have shape {common}, but ids {_preview(lengths.index[bad], 5)} have "
-                    f"{_preview(lengths[bad].unique(), 3)}"
-                ) from None
+    if src.block:
+        arr = _block(df, src, role)
     else:
-        arr = np.asarray(values)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number):
+        values = raw_values(df, src)
+        if isinstance(values, pd.Series):
+            values = values.to_numpy()
+        if isinstance(values, (list, tuple)):
+            arr = _stack_cells(df, src, role, list(values))
+        else:
+            arr = np.asarray(values)
+            if arr.dtype == object and arr.ndim == 1:
+                arr = _stack_cells(df, src, role, arr.tolist())
+            elif arr.ndim == 1 and 1 not in allowed:
+                arr = arr[:, None]
+    if arr.dtype.kind not in "iuf":
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError):
@@ -107,25 +226,8 @@ def stack_vectors(df: pd.DataFrame, src: Source, role: str, ndim: int | tuple[in
             f"column {src.name!r} ({role}): expected {want} values (rows first), got shape "
             f"{arr.shape}"
         )
-    finite = np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
-    if not finite.all():
-        raise ValueError(
-            f"column {src.name!r} ({role}): {int((~finite).sum())} row(s) contain NaN or "
-            f"infinite values, e.g. ids {_bad_rows(df, ~finite)}"
-        )
+    _check_finite(df, arr, src.name, role)
     return arr
-
-
-def per_class_columns(df: pd.DataFrame, src: Source) -> np.ndarray:
-    """Several probability columns, one per class, as an N×C array."""
-    block = df[list(src.columns or ())]
-    try:
-        return block.to_numpy(dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"columns {src.name!r} (probs): values must be numbers, got dtypes "
-            f"{sorted({str(t) for t in block.dtypes})}"
-        ) from None
 
 
 def check_probabilities(
@@ -133,20 +235,29 @@ def check_probabilities(
 ) -> np.ndarray:
     """An N×C probability matrix: finite, non-negative, rows summing to 1, C classes."""
     if probs.ndim != 2:
-        raise ValueError(f"column {name!r} (probs): expected N×C probabilities, got shape {probs.shape}")
+        raise ValueError(
+            f"column {name!r} (probs): expected N×C probabilities, got shape {probs.shape}"
+        )
+    if probs.shape[1] == 1 and n_classes == 2:
+        raise ValueError(
+            f"column {name!r} (probs): one number per row, but there are 2 classes; for a "
+            "binary classifier's positive-class probability p pass "
+            "probs=np.column_stack([1 - p, p])"
+        )
     if probs.shape[1] != n_classes:
         raise ValueError(
             f"column {name!r} (probs): each row has {probs.shape[1]} probabilities but there are "
             f"{n_classes} classes {_preview(classes)}; pass classes=[...] in probability-column "
             "order if some class never appears as a label"
         )
-    neg = (probs < 0).any(axis=1)
-    if neg.any():
+    _check_finite(df, probs, name, "probs")
+    if probs.min() < 0:
+        neg = (probs < 0).any(axis=1)
         raise ValueError(
             f"column {name!r} (probs): {int(neg.sum())} row(s) have negative probabilities, "
             f"e.g. ids {_bad_rows(df, neg)}; pass logits through a softmax first"
         )
-    sums = probs.sum(axis=1)
+    sums = probs.sum(axis=1, dtype=np.float64)
     off = np.abs(sums - 1.0) > PROB_SUM_TOLERANCE
     if off.any():
         worst = float(sums[off][np.argmax(np.abs(sums[off] - 1))])
@@ -158,20 +269,93 @@ def check_probabilities(
     return probs.astype(np.float32, copy=False)
 
 
-def check_dynamics_shape(arr: np.ndarray, name: str, n_rows: int, n_classes: int) -> np.ndarray:
-    """Per-epoch dynamics: N×E given-label probabilities or N×E×C full probabilities."""
+#: Rows per block in the one-pass scan of N×E×C dynamics: small enough that a
+#: class-major copy of the block stays in cache, large enough that the
+#: per-block Python overhead is noise (~250 blocks for 1M rows).
+SCAN_ROWS = 4096
+
+
+def check_dynamics(
+    df: pd.DataFrame, arr: np.ndarray, name: str, label_codes: np.ndarray, n_classes: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Check per-epoch dynamics and reduce them to ``(given, correct)``.
+
+    ``arr`` is N×E (the given label's probability per epoch) or N×E×C (every
+    class's). ``given`` is the N×E float32 given-label probability;
+    ``correct`` the N×E bool "argmax was the given label" (ties go to the
+    lowest class, as ``np.argmax``), or None for N×E input, where only the
+    given label's probability is known.
+    """
+    n_rows = len(label_codes)
     if arr.shape[0] != n_rows or arr.ndim not in (2, 3):
         raise ValueError(
             f"column {name!r} (dynamics): expected N×E per-epoch probabilities of the given label "
-            f"or N×E×C per-epoch probabilities, got shape {arr.shape}"
+            f"or N×E×C per-epoch probabilities with N={n_rows}, got shape {arr.shape}"
         )
     if arr.ndim == 3 and arr.shape[2] != n_classes:
         raise ValueError(
-            f"column {name!r} (dynamics): the last axis has {arr.shape[2]} probabilities but "
-            f"there are {n_classes} classes"
+            f"column {name!r} (dynamics): shape {arr.shape} has {arr.shape[2]} probabilities per "
+            f"epoch (last axis) but there are {n_classes} classes"
         )
     if arr.shape[1] < 1:
         raise ValueError(f"column {name!r} (dynamics): no epochs recorded (shape {arr.shape})")
-    if (arr < 0).any() or (arr > 1 + PROB_SUM_TOLERANCE).any():
-        raise ValueError(f"column {name!r} (dynamics): probabilities must lie in [0, 1]")
-    return arr.astype(np.float32, copy=False)
+    if arr.dtype.kind != "f":
+        arr = arr.astype(np.float32)
+    if arr.ndim == 2:
+        lo, hi = arr.min(), arr.max()
+        given, correct, worst_sum = arr.astype(np.float32, copy=False), None, 0.0
+    else:
+        given, correct, lo, hi, worst_sum = _scan_full_dynamics(arr, label_codes)
+    if lo < 0 or hi > 1 + PROB_SUM_TOLERANCE:
+        bad = ((arr < 0) | (arr > 1 + PROB_SUM_TOLERANCE)).reshape(n_rows, -1).any(axis=1)
+        raise ValueError(
+            f"column {name!r} (dynamics): probabilities must lie in [0, 1]; {int(bad.sum())} "
+            f"row(s) do not, e.g. ids {_bad_rows(df, bad)}"
+        )
+    if worst_sum > PROB_SUM_TOLERANCE:
+        rows = (np.abs(arr.sum(axis=2) - 1.0) > PROB_SUM_TOLERANCE).any(axis=1)
+        raise ValueError(
+            f"column {name!r} (dynamics): per-epoch probabilities must sum to 1 over the "
+            f"classes; {int(rows.sum())} row(s) do not, e.g. ids {_bad_rows(df, rows)}"
+        )
+    return given, correct
+
+
+def _scan_full_dynamics(
+    arr: np.ndarray, label_codes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float, float, float]:
+    """One blocked pass over N×E×C: given-label probability, exact correctness, range, sums.
+
+    ``np.argmax`` / ``sum`` / ``take_along_axis`` over a short last axis each
+    cost a full pass with per-row overhead (~2 s together for 1M × 10 × 10);
+    here each block is copied once to class-major order so that every
+    per-class step is a contiguous vector operation.
+    """
+    n, e, c = arr.shape
+    given = np.empty((n, e), dtype=np.float32)
+    correct = np.empty((n, e), dtype=bool)
+    lo, hi, worst_sum = np.inf, -np.inf, 0.0
+    rows = min(n, SCAN_ROWS)
+    step = np.arange(rows * e).reshape(rows, e)
+    prefix = np.empty((c, rows * e), dtype=arr.dtype)
+    codes = label_codes.astype(np.intp, copy=False)
+    for start in range(0, n, rows):
+        block = arr[start : start + rows]
+        b = len(block)
+        k = b * e
+        t = np.ascontiguousarray(block.reshape(k, c).T)
+        lo, hi = min(lo, float(t.min())), max(hi, float(t.max()))
+        worst_sum = max(worst_sum, float(np.abs(t.sum(axis=0) - 1.0).max()))
+        # prefix[j] = max over the classes before j. The given label is the argmax
+        # (its first maximum, as np.argmax) iff it is >= every class and > all before it.
+        p = prefix[:, :k]
+        p[0] = -np.inf
+        for j in range(1, c):
+            np.maximum(p[j - 1], t[j - 1], out=p[j])
+        top = np.maximum(p[c - 1], t[c - 1])
+        flat_index = (codes[start : start + b, None] * k + step[:b]).ravel()
+        g = np.take(t.ravel(), flat_index)
+        before = np.take(p.ravel(), flat_index)
+        given[start : start + b] = g.reshape(b, e)
+        correct[start : start + b] = ((g >= top) & (g > before)).reshape(b, e)
+    return given, correct, lo, hi, worst_sum

@@ -1,0 +1,85 @@
+"""DataLens, the user-facing object, over its SampleTable."""
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nbdatalens import DataLens
+from nbdatalens.datasets import load_digits_demo
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits_demo()
+
+
+def test_digits_demo_resolves_every_role(digits):
+    lens = DataLens(digits)
+    roles = lens.table.roles.column_names()
+    assert roles == {
+        "label": "label",
+        "prediction": "prediction",
+        "probs": "probs",
+        "dynamics": "dynamics",
+        "embedding": "embedding",
+        "image": "image",
+    }
+    assert lens.table.classes == list(range(10))
+    assert lens.table.n_epochs == 12
+    assert lens.table.embedding.shape == (len(digits), 64)
+
+
+def test_digits_demo_derived_columns_find_the_planted_noise(digits):
+    d = DataLens(digits).derived
+    noisy = digits["is_noisy"].to_numpy()
+    # The flipped labels are what a user should find: mostly wrong, high loss, low confidence.
+    assert d["correct"][noisy].mean() < 0.3
+    assert d["loss"][noisy].median() > 3 * d["loss"][~noisy].median()
+    assert d["confidence"][noisy].mean() < d["confidence"][~noisy].mean() - 0.4
+    assert (d["region"][noisy] == "hard-to-learn").mean() > 0.5
+    expected_pred = np.stack(digits["probs"].to_numpy()).argmax(axis=1)
+    assert (d["pred"].to_numpy(dtype=int) == expected_pred).all()
+
+
+def test_select_from_a_query_on_derived(digits):
+    lens = DataLens(digits)
+    suspects = lens.derived.query("loss > 3").index
+    lens.select(suspects[::-1])
+    assert lens.selected.equals(suspects)  # table order, whatever order we passed
+    assert lens.selected.name == "sample_id"
+    lens.select(lens.derived["correct"] == False, mode="add")  # noqa: E712
+    assert set(lens.selected) == set(suspects) | set(lens.derived.index[~lens.derived["correct"]])
+    lens.clear_selection()
+    assert len(lens.selected) == 0
+
+
+def test_lens_and_table_share_one_selection():
+    lens = DataLens(pd.DataFrame({"label": [0, 1, 1]}, index=["a", "b", "c"]))
+    lens.select(["c", "a"])
+    assert lens.table.selected.tolist() == ["a", "c"]
+    lens.table.select(["b"], mode="add")
+    assert lens.selected.tolist() == ["a", "b", "c"]
+    assert "3 selected" in repr(lens)
+
+
+def test_lens_exposes_the_frame_unchanged():
+    df = pd.DataFrame({"label": ["x", "y"], "probs": [[0.2, 0.8], [0.6, 0.4]]})
+    before = df.copy()
+    lens = DataLens(df)
+    assert lens.df is df
+    pd.testing.assert_frame_equal(df, before)
+    assert lens.derived["correct"].tolist() == [False, False]
+
+
+def test_bad_projection_is_refused():
+    with pytest.raises(ValueError, match="projection must be 'umap' or 'pca', got 'tsne'"):
+        DataLens(pd.DataFrame({"label": [0]}), projection="tsne")
+
+
+def test_unknown_keyword_reaches_the_user_as_type_error():
+    with pytest.raises(TypeError, match="lable"):
+        DataLens(pd.DataFrame({"y": [0, 1]}), lable="y")
