@@ -11,6 +11,9 @@
 # install into .venv, npm ci only when js/package-lock.json changed.
 # With CI set, anything that would merely be skipped or warned about locally
 # (no Chromium, rebuilt bundles differing from git) fails instead.
+#
+# Environment: CI (strict mode), CHROMIUM_PATH (default /usr/bin/chromium),
+# PYTHON (interpreter for the venv, default python3), NBDL_VENV (default .venv).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
