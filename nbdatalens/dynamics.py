@@ -49,6 +49,12 @@ def _read_only(arr: np.ndarray) -> np.ndarray:
     return view
 
 
+def _epoch_number(epoch: Any) -> int:
+    if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer):
+        raise TypeError(f"epoch must be an int, got {type(epoch).__name__}")
+    return int(epoch)
+
+
 def _megabytes(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.1f} kB"
 
@@ -141,6 +147,16 @@ class TrainingDynamics:
     def index(self) -> pd.Index | None:
         """The sample ids given as ``index=``, or None (ids are row positions)."""
         return self._index
+
+    @property
+    def label_codes(self) -> np.ndarray | None:
+        """The given labels as int32 codes into :attr:`classes` (read-only), or None."""
+        return None if self._label_codes is None else _read_only(self._label_codes)
+
+    @property
+    def keeps_full(self) -> bool:
+        """Whether full ``(N, E, C)`` probabilities are kept (``keep_full=`` or no labels)."""
+        return self._keep_full
 
     @property
     def epochs(self) -> tuple[int, ...]:
@@ -242,15 +258,12 @@ class TrainingDynamics:
                 the whole epoch in row order (B must be N).
             logits: raw scores instead of ``probs``; softmax is applied.
         """
-        if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer):
-            raise TypeError(f"epoch must be an int, got {type(epoch).__name__}")
-        epoch = int(epoch)
+        epoch = _epoch_number(epoch)
         if (probs is None) == (logits is None):
             raise TypeError("record() needs exactly one of probs= or logits=")
-        name = "probs" if logits is None else "logits"
         batch = check_probabilities(
             probs if logits is None else logits,
-            name=name,
+            name="probs" if logits is None else "logits",
             n_classes=len(self._classes),
             ndim=2,
             values=logits is None,
@@ -259,6 +272,57 @@ class TrainingDynamics:
             batch = softmax(batch)
         batch = batch.astype(np.float32, copy=False)
         positions = self._positions(ids, batch.shape[0])
+        given = hits = None
+        if self._label_codes is not None:
+            codes = self._label_codes[positions]
+            given = batch[np.arange(batch.shape[0]), codes]
+            hits = np.argmax(batch, axis=1) == codes
+        self._store(epoch, positions, given, hits, batch)
+
+    def record_given(
+        self,
+        epoch: int,
+        given_probs: npt.ArrayLike,
+        correct: npt.ArrayLike,
+        ids: npt.ArrayLike | None = None,
+    ) -> None:
+        """Record the given-label probability and correctness computed elsewhere.
+
+        For training loops that reduce the predictions themselves (e.g. on a
+        GPU, so only N floats and N bools cross to the host). Needs a recorder
+        built with ``labels=`` that does not keep full probabilities; ``correct``
+        must say whether the argmax was the given label. ``ids`` as in :meth:`record`.
+        """
+        epoch = _epoch_number(epoch)
+        if self._label_codes is None or self._keep_full:
+            raise ValueError(
+                "record_given() needs a recorder built with labels= and keep_full=False; "
+                "this one keeps full probabilities, so pass them to record()"
+            )
+        given = np.asarray(given_probs, dtype=np.float32)
+        hits = np.asarray(correct)
+        if given.ndim != 1 or hits.shape != given.shape:
+            raise ValueError(
+                f"given_probs and correct must be 1-D with equal lengths, "
+                f"got shapes {given.shape} and {hits.shape}"
+            )
+        if hits.dtype != np.bool_:
+            raise TypeError(f"correct must hold bools, got dtype {hits.dtype}")
+        outside = ~((given >= 0) & (given <= 1))  # NaN fails both comparisons
+        if outside.any():
+            bad = np.flatnonzero(outside)
+            raise ValueError(
+                f"given_probs must be probabilities in [0, 1]; {bad.size} are not "
+                f"(e.g. rows {bad[:5].tolist()}: {given[bad[:5]].tolist()})"
+            )
+        self._store(epoch, self._positions(ids, given.shape[0]), given, hits, None)
+
+    def positions(self, ids: npt.ArrayLike) -> np.ndarray:
+        """Row positions of ``ids`` (ids from ``index=``, else positions), checked as in
+        :meth:`record`: known and not repeated. Lets a loop validate its ids early."""
+        return self._positions(ids, None)
+
+    def _store(self, epoch: int, positions: np.ndarray, given: Any, hits: Any, full: Any) -> None:
         self._check_epoch_order(epoch)
         open_epoch = self._open if self._open is not None else self._new_epoch(epoch)
         already = open_epoch.seen[positions]
@@ -270,16 +334,15 @@ class TrainingDynamics:
         self._open = open_epoch
         open_epoch.seen[positions] = True
         open_epoch.n_seen += positions.size
-        if self._label_codes is not None:
-            codes = self._label_codes[positions]
-            open_epoch.given[positions] = batch[np.arange(batch.shape[0]), codes]
-            open_epoch.correct[positions] = np.argmax(batch, axis=1) == codes
+        if open_epoch.given is not None:
+            open_epoch.given[positions] = given
+            open_epoch.correct[positions] = hits
         if open_epoch.full is not None:
-            open_epoch.full[positions] = batch
+            open_epoch.full[positions] = full
         if open_epoch.n_seen == self._n:
             self._commit(open_epoch)
 
-    def _positions(self, ids: npt.ArrayLike | None, n_rows: int) -> np.ndarray:
+    def _positions(self, ids: npt.ArrayLike | None, n_rows: int | None) -> np.ndarray:
         if ids is None:
             if n_rows != self._n:
                 raise ValueError(
@@ -287,11 +350,10 @@ class TrainingDynamics:
                     "pass ids= to record a mini-batch"
                 )
             return np.arange(self._n)
-        raw = np.asarray(ids if not isinstance(ids, pd.Index) else ids.to_numpy())
-        if raw.ndim != 1 or raw.shape[0] != n_rows:
-            raise ValueError(
-                f"ids must be 1-D with one entry per probs row ({n_rows}), got {raw.shape}"
-            )
+        raw = np.asarray(ids.to_numpy() if isinstance(ids, pd.Index) else ids)
+        if raw.ndim != 1 or (n_rows is not None and raw.shape[0] != n_rows):
+            rows = "" if n_rows is None else f" with one entry per probs row ({n_rows})"
+            raise ValueError(f"ids must be 1-D{rows}, got shape {raw.shape}")
         if self._index is not None:
             positions = self._index.get_indexer(raw)
             unknown = positions < 0
@@ -316,30 +378,21 @@ class TrainingDynamics:
         ordered = np.sort(positions)
         repeated = ordered[1:][ordered[1:] == ordered[:-1]]
         if repeated.size:
-            raise ValueError(
-                f"ids repeat within one record() call: {self._describe(np.unique(repeated))}"
-            )
+            raise ValueError(f"ids repeat within one call: {self._describe(np.unique(repeated))}")
         return positions
 
     def _check_epoch_order(self, epoch: int) -> None:
-        if self._open is not None:
-            if epoch == self._open.epoch:
-                return
-            if epoch > self._open.epoch:
-                # An open epoch is incomplete by construction, so this raises.
-                self._check_closed()
-            raise ValueError(
-                f"epoch {epoch} recorded after epoch {self._open.epoch}; epochs must increase"
-            )
-        if self._epochs and epoch == self._epochs[-1]:
+        if self._open is not None and epoch > self._open.epoch:
+            self._check_closed()  # an open epoch is incomplete by construction: this raises
+        last = self._open.epoch if self._open is not None else max(self._epochs, default=None)
+        if last is None or epoch > last or (self._open is not None and epoch == last):
+            return
+        if epoch == last:
             raise ValueError(
                 f"epoch {epoch} is already complete (all {self._n} samples recorded); "
                 "recording it again would count samples twice"
             )
-        if self._epochs and epoch < self._epochs[-1]:
-            raise ValueError(
-                f"epoch {epoch} recorded after epoch {self._epochs[-1]}; epochs must increase"
-            )
+        raise ValueError(f"epoch {epoch} recorded after epoch {last}; epochs must increase")
 
     def _new_epoch(self, epoch: int) -> _OpenEpoch:
         labelled = self._label_codes is not None
@@ -400,79 +453,25 @@ class TrainingDynamics:
         if self._keep_full and self._label_codes is not None:
             storage += " (+ given-label arrays)"
         span = f" ({self._epochs[0]}..{self._epochs[-1]})" if self._epochs else ""
-        text = (
-            f"TrainingDynamics(n_samples={self._n:,}, classes={len(self._classes)}, "
-            f"epochs={self.n_epochs}{span}, stores {storage}, {_megabytes(self.nbytes)}"
-        )
-        if self._open is not None:
-            text += (
+        progress = (
+            ""
+            if self._open is None
+            else (
                 f"; epoch {self._open.epoch} in progress: {self._open.n_seen:,}/{self._n:,} samples"
             )
-        return text + ")"
-
-
-def _take_rows(X: Any, rows: np.ndarray) -> Any:
-    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
-
-
-def fit_partial_with_dynamics(
-    estimator: Any,
-    X: Any,
-    y: npt.ArrayLike,
-    *,
-    epochs: int,
-    classes: Sequence[Hashable] | None = None,
-    batch_size: int | None = None,
-    shuffle: bool = True,
-    random_state: int | None = 0,
-    index: Sequence[Hashable] | pd.Index | None = None,
-    keep_full: bool = False,
-) -> TrainingDynamics:
-    """Train ``estimator`` with ``partial_fit``, recording ``predict_proba(X)`` after each epoch.
-
-    Each epoch passes over all of ``X`` once (in mini-batches of ``batch_size``,
-    or one call when None; rows shuffled per epoch when ``shuffle``), then
-    records the predictions for every sample. Epochs are numbered from 0. The
-    returned recorder's classes are ``estimator.classes_``.
-
-    Example:
-        >>> from sklearn.datasets import load_digits
-        >>> from sklearn.linear_model import SGDClassifier
-        >>> X, y = load_digits(return_X_y=True)
-        >>> rec = fit_partial_with_dynamics(SGDClassifier(loss="log_loss"), X, y, epochs=3)
-        >>> rec.given_probs.shape
-        (1797, 3)
-    """
-    missing = [m for m in ("partial_fit", "predict_proba") if not hasattr(estimator, m)]
-    if missing:
-        raise TypeError(
-            f"estimator {type(estimator).__name__} has no {' or '.join(missing)}; "
-            "use an incremental probabilistic classifier such as "
-            "SGDClassifier(loss='log_loss') or MLPClassifier()"
         )
-    if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
-        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
-    targets = np.asarray(y)
-    n = X.shape[0]
-    if targets.shape != (n,):
-        raise ValueError(f"y must be 1-D with one label per row of X ({n}), got {targets.shape}")
-    all_classes = np.unique(targets) if classes is None else np.asarray(classes)
-    step = n if batch_size is None else int(batch_size)
-    rng = np.random.default_rng(random_state)
-    recorder: TrainingDynamics | None = None
-    for epoch in range(int(epochs)):
-        order = rng.permutation(n) if shuffle else np.arange(n)
-        for start in range(0, n, step):
-            rows = order[start : start + step]
-            # scikit-learn needs every class on the first call only.
-            extra = {"classes": all_classes} if epoch == 0 and start == 0 else {}
-            estimator.partial_fit(_take_rows(X, rows), targets[rows], **extra)
-        if recorder is None:
-            recorder = TrainingDynamics(
-                n, list(estimator.classes_), targets, index=index, keep_full=keep_full
-            )
-        recorder.record(epoch, estimator.predict_proba(X))
-    assert recorder is not None
-    return recorder
+        return (
+            f"TrainingDynamics(n_samples={self._n:,}, classes={len(self._classes)}, "
+            f"epochs={self.n_epochs}{span}, stores {storage}, {_megabytes(self.nbytes)}{progress})"
+        )
+
+
+def __getattr__(name: str) -> Any:
+    # The scikit-learn helper moved to nbdatalens.integrations.sklearn, which
+    # imports this module; resolving the old name lazily keeps existing
+    # imports working without an import cycle.
+    if name == "fit_partial_with_dynamics":
+        from nbdatalens.integrations.sklearn import fit_partial_with_dynamics
+
+        return fit_partial_with_dynamics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nbdatalens.dynamics import TrainingDynamics, fit_partial_with_dynamics
+from nbdatalens.dynamics import TrainingDynamics
 from nbdatalens.probability import softmax
 
 CLASSES = ["cat", "dog", "eel"]
@@ -132,7 +132,7 @@ def test_bad_probabilities(probs, message):
 
 def test_duplicate_ids_within_one_call():
     rec = TrainingDynamics(4, ["a", "b"])
-    with pytest.raises(ValueError, match=r"ids repeat within one record\(\) call: .*\[2\]"):
+    with pytest.raises(ValueError, match=r"ids repeat within one call: .*\[2\]"):
         rec.record(0, np.full((3, 2), 0.5), ids=[2, 0, 2])
 
 
@@ -223,49 +223,82 @@ def test_memory_with_labels_is_given_prob_and_bool_only():
     assert "5.4 MB" in repr(rec)
 
 
-def test_fit_partial_with_dynamics_on_digits():
-    from sklearn.datasets import load_digits
-    from sklearn.linear_model import SGDClassifier
-
-    X, y = load_digits(return_X_y=True)
-    est = SGDClassifier(loss="log_loss", random_state=0)
-    rec = fit_partial_with_dynamics(est, X, y, epochs=3, keep_full=True)
-    assert rec.epochs == (0, 1, 2)
-    assert rec.classes == list(range(10))
-    expected = est.predict_proba(X)
-    np.testing.assert_allclose(rec.full_probs[:, -1], expected, rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(
-        rec.given_probs[:, -1], expected[np.arange(len(y)), y], rtol=1e-5, atol=1e-7
-    )
-    # the model learns: the last epoch is right far more often than chance
-    assert rec.correct[:, -1].mean() > 0.8
+def test_record_given_matches_record_and_mixes_with_it():
+    probs = np.array([[0.6, 0.3, 0.1], [0.5, 0.1, 0.4], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8]])
+    labels = ["cat", "eel", "dog", "dog"]
+    by_probs = TrainingDynamics(4, CLASSES, labels)
+    by_probs.record(0, probs)
+    by_given = TrainingDynamics(4, CLASSES, labels)
+    by_given.record(0, probs[[1, 3]], ids=[1, 3])
+    by_given.record_given(0, [0.6, 0.7], np.array([True, True]), ids=[0, 2])
+    np.testing.assert_allclose(by_given.given_probs, by_probs.given_probs)
+    np.testing.assert_array_equal(by_given.correct, by_probs.correct)
+    assert by_given.correct[:, 0].tolist() == [True, False, True, False]
 
 
-def test_fit_partial_with_dynamics_mini_batches_and_dataframe():
-    from sklearn.datasets import load_digits
-    from sklearn.neural_network import MLPClassifier
+def test_record_given_errors():
+    full = TrainingDynamics(2, ["a", "b"], ["a", "b"], keep_full=True)
+    with pytest.raises(ValueError, match=r"record_given\(\) needs .*labels= and keep_full=False"):
+        full.record_given(0, [0.5, 0.5], np.array([True, False]))
+    with pytest.raises(ValueError, match="needs a recorder built with labels="):
+        TrainingDynamics(2, ["a", "b"]).record_given(0, [0.5, 0.5], np.array([True, False]))
+    rec = TrainingDynamics(2, ["a", "b"], ["a", "b"])
+    with pytest.raises(ValueError, match=r"in \[0, 1\]; 2 are not \(e.g. rows \[0, 1\]"):
+        rec.record_given(0, [1.5, np.nan], np.array([True, False]))
+    with pytest.raises(TypeError, match="correct must hold bools, got dtype int64"):
+        rec.record_given(0, [0.5, 0.5], np.array([1, 0]))
+    with pytest.raises(ValueError, match=r"equal lengths, got shapes \(2,\) and \(1,\)"):
+        rec.record_given(0, [0.5, 0.5], np.array([True]))
+    rec.record_given(0, [0.5], np.array([True]), ids=[1])
+    with pytest.raises(ValueError, match="epoch 0: 1 samples were already recorded"):
+        rec.record_given(0, [0.5], np.array([True]), ids=[1])
 
-    X, y = load_digits(return_X_y=True, as_frame=True)
-    X = X.iloc[:300]
-    y = y.iloc[:300].map(lambda d: f"digit{d}")
-    est = MLPClassifier(hidden_layer_sizes=(16,), random_state=0)
-    rec = fit_partial_with_dynamics(est, X, y, epochs=2, batch_size=64, index=X.index)
-    assert rec.given_probs.shape == (300, 2)
-    assert rec.classes == sorted(y.unique())
-    codes = pd.Index(rec.classes).get_indexer(y)
-    expected = est.predict_proba(X)[np.arange(300), codes]
-    np.testing.assert_allclose(rec.given_probs[:, -1], expected, rtol=1e-5)
+
+def test_positions_checks_ids_like_record():
+    rec = TrainingDynamics(3, ["a", "b"], index=["x", "y", "z"])
+    assert rec.positions(["z", "x"]).tolist() == [2, 0]
+    with pytest.raises(ValueError, match=r"ids repeat within one call: .*ids \['y'\]"):
+        rec.positions(["y", "y"])
+    with pytest.raises(ValueError, match=r"1 ids are not in the recorder's index \(e.g. \['w'\]"):
+        rec.positions(["w"])
+    with pytest.raises(ValueError, match=r"ids must be 1-D, got shape \(\)"):
+        rec.positions("x")
 
 
-def test_fit_partial_with_dynamics_rejects_unsuitable_estimators():
-    from sklearn.linear_model import LogisticRegression, SGDClassifier
+def test_label_codes_and_storage_properties():
+    rec = TrainingDynamics(3, ["b", "a"], ["a", "b", "a"])
+    assert rec.label_codes.tolist() == [1, 0, 1]
+    assert rec.label_codes.dtype == np.int32
+    assert not rec.label_codes.flags.writeable
+    assert not rec.keeps_full
+    assert TrainingDynamics(3, ["a", "b"]).label_codes is None
+    assert TrainingDynamics(3, ["a", "b"]).keeps_full
+    assert TrainingDynamics(3, ["a", "b"], ["a"] * 3, keep_full=True).keeps_full
 
-    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
-    with pytest.raises(TypeError, match=r"has no partial_fit.*SGDClassifier\(loss='log_loss'\)"):
-        fit_partial_with_dynamics(LogisticRegression(), X, y, epochs=1)
-    with pytest.raises(TypeError, match=r"SGDClassifier has no predict_proba.*MLPClassifier"):
-        fit_partial_with_dynamics(SGDClassifier(), X, y, epochs=1)
-    with pytest.raises(ValueError, match="epochs must be a positive int"):
-        fit_partial_with_dynamics(SGDClassifier(loss="log_loss"), X, y, epochs=0)
-    with pytest.raises(ValueError, match="y must be 1-D with one label per row of X"):
-        fit_partial_with_dynamics(SGDClassifier(loss="log_loss"), X, y[:3], epochs=1)
+
+def test_memory_of_full_probabilities_and_open_epoch():
+    n, n_classes = 1000, 4
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(n_classes), size=n).astype(np.float32)
+    labels = rng.integers(0, n_classes, n)
+    rec = TrainingDynamics(n, list(range(n_classes)), labels, keep_full=True)
+    rec.record(0, probs)
+    rec.record(1, probs)
+    # given float32 + correct bool + full float32 per class, per epoch; int32 label codes
+    assert rec.nbytes == n * 2 * (4 + 1 + 4 * n_classes) + n * 4
+    rec.record(2, probs[:10], ids=np.arange(10))
+    # an open epoch holds its own N-row buffers (seen, given, correct, full) until complete
+    assert rec.nbytes == n * 2 * (5 + 4 * n_classes) + n * 4 + n * (1 + 4 + 1 + 4 * n_classes)
+    unlabelled = TrainingDynamics(n, list(range(n_classes)))
+    unlabelled.record(0, probs)
+    assert unlabelled.nbytes == n * 4 * n_classes
+
+
+def test_sklearn_helper_still_importable_from_dynamics():
+    import nbdatalens.dynamics as dynamics
+    from nbdatalens.dynamics import fit_partial_with_dynamics
+    from nbdatalens.integrations import sklearn as sklearn_integration
+
+    assert fit_partial_with_dynamics is sklearn_integration.fit_partial_with_dynamics
+    with pytest.raises(AttributeError, match="has no attribute 'fit_staged'"):
+        dynamics.fit_staged  # noqa: B018
