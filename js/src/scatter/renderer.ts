@@ -1,0 +1,210 @@
+// The plot's canvases and how a frame gets onto them.
+//
+// Four stacked layers, so each redraws only when its content changes:
+//   back     (plot area)   region shading and grid, behind the points
+//   points   (plot area)   the points, transparent elsewhere
+//   frame    (container)   plot border, axes, region boundaries and names
+//   overlay  (container)   lasso path, box, hover ring; redrawn per pointer move
+// Canvases are sized in device pixels (devicePixelRatio) for crisp HiDPI output.
+
+import type { Theme } from "../lib/colors";
+import {
+  drawFrame,
+  drawGrid,
+  drawRegionShading,
+  type Margins,
+  type RegionThresholds,
+} from "./axes";
+import type { Coloring } from "./coloring";
+import { rasterize } from "./raster";
+import { type ColorGroups, drawVector } from "./vector";
+import { screenTransform, type Viewport } from "./viewport";
+
+export interface Scene {
+  xs: ArrayLike<number>;
+  ys: ArrayLike<number>;
+  coloring: Coloring;
+  palettes: { front: Uint32Array; back: Uint32Array; frontCss: string[]; backCss: string[] };
+  /** Set for the small-N path renderer; null draws pixels. */
+  groups: ColorGroups | null;
+  front: Uint8Array | null;
+  /** Point diameter in CSS pixels. */
+  diameter: number;
+}
+
+function layer(className: string): HTMLCanvasElement {
+  const canvas = document.createElement("canvas");
+  canvas.className = `nbdl-scatter-layer ${className}`;
+  return canvas;
+}
+
+function context(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+  const ctx = canvas.getContext("2d");
+  if (ctx === null) throw new Error("nbdatalens: this browser gives no 2D canvas context");
+  return ctx;
+}
+
+export class PlotCanvases {
+  readonly back = layer("nbdl-scatter-back");
+  /** The points layer; its box is the plot area (tests map screen to data through it). */
+  readonly points = layer("nbdl-scatter-points");
+  readonly frame = layer("nbdl-scatter-frame");
+  readonly overlay = layer("nbdl-scatter-overlay");
+  dpr = 1;
+  margins: Margins = { left: 0, top: 0, right: 0, bottom: 0 };
+  plotWidth = 1;
+  plotHeight = 1;
+  private image: ImageData | null = null;
+  private pixels: Uint32Array | null = null;
+  private readonly cache = document.createElement("canvas");
+  private cachedViewport: Viewport | null = null;
+
+  constructor(container: HTMLElement) {
+    container.append(this.back, this.points, this.frame, this.overlay);
+  }
+
+  /** Size every layer for a container of `width` × `height` CSS pixels; true when anything changed. */
+  resize(width: number, height: number, margins: Margins, dpr: number): boolean {
+    const plotWidth = Math.max(1, Math.floor(width - margins.left - margins.right));
+    const plotHeight = Math.max(1, Math.floor(height - margins.top - margins.bottom));
+    const changed =
+      plotWidth !== this.plotWidth ||
+      plotHeight !== this.plotHeight ||
+      dpr !== this.dpr ||
+      margins !== this.margins;
+    this.dpr = dpr;
+    this.margins = margins;
+    this.plotWidth = plotWidth;
+    this.plotHeight = plotHeight;
+    const fullW = plotWidth + margins.left + margins.right;
+    const fullH = plotHeight + margins.top + margins.bottom;
+    for (const canvas of [this.back, this.points]) {
+      this.place(canvas, margins.left, margins.top, plotWidth, plotHeight);
+    }
+    for (const canvas of [this.frame, this.overlay]) this.place(canvas, 0, 0, fullW, fullH);
+    if (changed) {
+      this.image = null;
+      this.cachedViewport = null;
+    }
+    return changed;
+  }
+
+  private place(canvas: HTMLCanvasElement, left: number, top: number, w: number, h: number): void {
+    const dw = Math.max(1, Math.round(w * this.dpr));
+    const dh = Math.max(1, Math.round(h * this.dpr));
+    if (canvas.width !== dw) canvas.width = dw;
+    if (canvas.height !== dh) canvas.height = dh;
+    canvas.style.left = `${left}px`;
+    canvas.style.top = `${top}px`;
+    canvas.style.width = `${w}px`;
+    canvas.style.height = `${h}px`;
+  }
+
+  /** A layer's context, cleared, with one unit = one CSS pixel. */
+  private cleared(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
+    const ctx = context(canvas);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    return ctx;
+  }
+
+  /** Region shading and grid (data map), or nothing (cluster map). */
+  drawBack(v: Viewport, theme: Theme, thresholds: RegionThresholds | null): void {
+    const ctx = this.cleared(this.back);
+    if (thresholds === null) return;
+    drawRegionShading(ctx, v, thresholds, theme);
+    drawGrid(ctx, v, theme);
+  }
+
+  drawFrame(v: Viewport, theme: Theme, thresholds: RegionThresholds | null): void {
+    const ctx = this.cleared(this.frame);
+    drawFrame(ctx, {
+      v,
+      margins: this.margins,
+      theme,
+      dataMap: thresholds === null ? null : { thresholds },
+    });
+  }
+
+  /** Draw every point; returns how many landed on the plot area. */
+  drawPoints(scene: Scene, v: Viewport): number {
+    let drawn: number;
+    if (scene.groups !== null) {
+      const ctx = this.cleared(this.points);
+      drawn = drawVector(ctx, {
+        xs: scene.xs,
+        ys: scene.ys,
+        groups: scene.groups,
+        frontCss: scene.palettes.frontCss,
+        backCss: scene.palettes.backCss,
+        front: scene.front,
+        viewport: v,
+        radius: scene.diameter / 2,
+      });
+    } else {
+      const w = this.points.width;
+      const h = this.points.height;
+      const ctx = context(this.points);
+      if (this.image === null || this.image.width !== w || this.image.height !== h) {
+        this.image = ctx.createImageData(w, h);
+        this.pixels = new Uint32Array(this.image.data.buffer);
+      }
+      const pixels = this.pixels as Uint32Array;
+      pixels.fill(0);
+      drawn = rasterize(pixels, w, h, {
+        xs: scene.xs,
+        ys: scene.ys,
+        colorIndex: scene.coloring.colorIndex,
+        frontPalette: scene.palettes.front,
+        backPalette: scene.palettes.back,
+        front: scene.front,
+        viewport: v,
+        dpr: this.dpr,
+        size: Math.min(8, Math.max(1, Math.round(scene.diameter * this.dpr))),
+      });
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.putImageData(this.image, 0, 0);
+    }
+    this.keepFrame(v);
+    return drawn;
+  }
+
+  private keepFrame(v: Viewport): void {
+    if (this.cache.width !== this.points.width) this.cache.width = this.points.width;
+    if (this.cache.height !== this.points.height) this.cache.height = this.points.height;
+    const ctx = context(this.cache);
+    ctx.clearRect(0, 0, this.cache.width, this.cache.height);
+    ctx.drawImage(this.points, 0, 0);
+    this.cachedViewport = v;
+  }
+
+  /**
+   * Show the last full frame moved and scaled to viewport `v` (cheap, for
+   * frames during a drag or wheel zoom); false when there is no frame to reuse.
+   */
+  drawCachedPoints(v: Viewport): boolean {
+    const from = this.cachedViewport;
+    if (from === null) return false;
+    const t = screenTransform(from, v);
+    const ctx = context(this.points);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.points.width, this.points.height);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(
+      this.cache,
+      t.offsetX * this.dpr,
+      t.offsetY * this.dpr,
+      this.cache.width * t.scaleX,
+      this.cache.height * t.scaleY,
+    );
+    return true;
+  }
+
+  /** The overlay's context, cleared, with the origin at the plot area's top-left corner. */
+  overlayContext(): CanvasRenderingContext2D {
+    const ctx = this.cleared(this.overlay);
+    ctx.translate(this.margins.left, this.margins.top);
+    return ctx;
+  }
+}
