@@ -1,0 +1,163 @@
+// Drawing the matrix on one canvas: C×C cells, the recall and support columns
+// at the right, the precision row at the bottom. One full repaint per change
+// of counts, selection, size, theme or mode; hover draws nothing here.
+
+import type { Margins } from "./counts";
+import type { Layout } from "./layout";
+import { type CellPalette, cellFill, css, mix, type Normalize, textOn } from "./palette";
+import { cellText, compactCount, marginScore, type SelectionCounts } from "./text";
+
+export interface PaintInput {
+  layout: Layout;
+  counts: Int32Array;
+  margins: Margins;
+  /** Shade of each cell in [0, 1] (see cellIntensity). */
+  intensity: Float32Array;
+  normalize: Normalize;
+  /** Selected samples per cell, or null when nothing is selected. */
+  selection: SelectionCounts | null;
+  palette: CellPalette;
+}
+
+// Cells are drawn one pixel short of their pitch; the background shows through as grid lines.
+const GAP = 1;
+
+function font(px: number, family: string, weight = 400): string {
+  return `${weight} ${px}px ${family}`;
+}
+
+/** Paint everything; `ctx` is already scaled so one unit is one CSS px. */
+export function paintMatrix(ctx: CanvasRenderingContext2D, input: PaintInput): void {
+  const { layout, palette } = input;
+  ctx.fillStyle = css(palette.background);
+  ctx.fillRect(0, 0, layout.canvasWidth, layout.canvasHeight);
+  paintCells(ctx, input);
+  paintMargins(ctx, input);
+}
+
+function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput): void {
+  const { layout, counts, margins: m, intensity, palette, selection, normalize } = input;
+  const { cell, nClasses: c } = layout;
+  const side = cell - GAP;
+  const barHeight = Math.max(3, Math.round(cell * 0.16));
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.font = font(layout.fontPx, palette.fontFamily);
+  for (let g = 0; g < c; g++) {
+    const y = g * cell;
+    for (let p = 0; p < c; p++) {
+      const k = g * c + p;
+      const x = p * cell;
+      const n = counts[k];
+      const picked = selection ? selection.cells[k] : 0;
+      const dimmed = selection !== null && picked === 0;
+      const fill = cellFill(palette, intensity[k], g === p, dimmed);
+      ctx.fillStyle = css(fill);
+      ctx.fillRect(x, y, side, side);
+      if (picked > 0) {
+        // How much of the cell is selected: a bar along its bottom edge, full width = all of it.
+        const width = Math.max(2, Math.round((side * picked) / n));
+        ctx.fillStyle = palette.selection;
+        ctx.fillRect(x, y + side - barHeight, width, barHeight);
+        ctx.strokeStyle = palette.selection;
+        ctx.lineWidth = 2;
+        ctx.strokeRect(x + 1, y + 1, side - 2, side - 2);
+      }
+      if (!layout.showText) continue;
+      let text = cellText(counts, m, normalize, g, p);
+      if (picked > 0 && picked < n) {
+        const partial = `${compactCount(picked)}/${compactCount(n)}`;
+        if (ctx.measureText(partial).width <= side - 4) text = partial;
+      }
+      ctx.fillStyle = n === 0 && !dimmed ? palette.muted : textOn(fill, dimmed);
+      const textY = picked > 0 ? y + (side - barHeight) / 2 + 1 : y + side / 2 + 0.5;
+      ctx.fillText(text, x + side / 2, textY);
+    }
+  }
+}
+
+/** A margin cell: a faint bar for the score (when defined) and its text. */
+function paintScore(
+  ctx: CanvasRenderingContext2D,
+  palette: CellPalette,
+  rect: { x: number; y: number; w: number; h: number },
+  score: number,
+  vertical: boolean,
+  text: string | null,
+): void {
+  ctx.fillStyle = css(palette.empty);
+  ctx.fillRect(rect.x, rect.y, rect.w, rect.h);
+  if (!Number.isNaN(score)) {
+    ctx.fillStyle = css(mix(palette.empty, palette.diagonal, 0.22));
+    if (vertical) {
+      const h = Math.round(rect.h * score);
+      ctx.fillRect(rect.x, rect.y + rect.h - h, rect.w, h);
+    } else {
+      ctx.fillRect(rect.x, rect.y, Math.round(rect.w * score), rect.h);
+    }
+  }
+  if (text !== null) {
+    ctx.fillStyle = palette.foreground;
+    ctx.fillText(text, rect.x + rect.w / 2, rect.y + rect.h / 2 + 0.5);
+  }
+}
+
+function paintMargins(ctx: CanvasRenderingContext2D, input: PaintInput): void {
+  const { layout, margins: m, palette } = input;
+  const { cell, nClasses: c } = layout;
+  const grid = c * cell;
+  const side = cell - GAP;
+  const marginFont = Math.min(12, Math.max(9, layout.fontPx));
+  ctx.font = font(marginFont, palette.fontFamily);
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  const rowTextFits = side >= marginFont + 2;
+  const left = grid + 4;
+  for (let g = 0; g < c; g++) {
+    const y = g * cell;
+    const recall = m.recall[g];
+    paintScore(
+      ctx,
+      palette,
+      { x: left, y, w: layout.recallWidth - 6, h: side },
+      recall,
+      false,
+      rowTextFits ? marginScore(recall) : null,
+    );
+    if (rowTextFits) {
+      ctx.fillStyle = palette.muted;
+      ctx.textAlign = "right";
+      ctx.fillText(
+        compactCount(m.support[g]),
+        grid + layout.recallWidth + layout.supportWidth - 4,
+        y + side / 2 + 0.5,
+      );
+      ctx.textAlign = "center";
+    }
+  }
+  const top = grid + 4;
+  for (let p = 0; p < c; p++) {
+    const precision = m.precision[p];
+    const text = marginScore(precision);
+    paintScore(
+      ctx,
+      palette,
+      { x: p * cell, y: top, w: side, h: layout.marginHeight - 6 },
+      precision,
+      true,
+      ctx.measureText(text).width <= side - 2 ? text : null,
+    );
+  }
+  // Overall accuracy where the margins meet.
+  ctx.fillStyle = palette.muted;
+  ctx.font = font(Math.min(11, marginFont), palette.fontFamily);
+  ctx.fillText(
+    `acc ${marginScore(m.accuracy)}`,
+    grid + (layout.recallWidth + layout.supportWidth) / 2,
+    top + (layout.marginHeight - 6) / 2 + 0.5,
+  );
+  // Rules between the matrix and its margins.
+  ctx.fillStyle = palette.border;
+  ctx.fillRect(grid + 1, 0, 1, grid + layout.marginHeight);
+  ctx.fillRect(0, grid + 1, grid + layout.recallWidth + layout.supportWidth, 1);
+}

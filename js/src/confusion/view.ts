@@ -1,0 +1,394 @@
+// The confusion matrix view: wires the table (counts, selection), the frame
+// (DOM) and the canvas together. Counting is redone only when the label or
+// pred column changes, per-cell selected counts only when the selection
+// changes; hover is arithmetic on the layout and the counts.
+
+import { formatCount } from "../lib/format";
+import { applyMode, modeFromEvent } from "../lib/selection";
+import type { TableClient } from "../lib/table_client";
+import {
+  type Codes,
+  countPairs,
+  countSelectedPairs,
+  type Margins,
+  margins,
+  selectionIsExactly,
+  type Target,
+  targetMask,
+} from "./counts";
+import {
+  applyLayout,
+  buildFrame,
+  type Frame,
+  markHover,
+  moveTooltip,
+  setClassHeaders,
+  setStatus,
+  setTooltip,
+} from "./frame";
+import {
+  canvasScale,
+  computeLayout,
+  HEADER_FONT_PX,
+  type Hit,
+  hitTest,
+  type Layout,
+  targetOfHit,
+} from "./layout";
+import { paintMatrix } from "./paint";
+import { type CellPalette, cellIntensity, type Normalize, readPalette } from "./palette";
+import {
+  allCellTexts,
+  compactCount,
+  type SelectionCounts,
+  tooltipFor,
+  widestCellText,
+} from "./text";
+
+/** The synced traits of the Python ConfusionMatrix (same names). */
+export interface ConfusionModel {
+  get(name: "normalize"): string;
+  get(name: "height"): number;
+  set(name: "normalize", value: string): void;
+  save_changes(): void;
+  on(event: string, cb: () => void): void;
+  off(event: string, cb: () => void): void;
+}
+
+interface Matrix {
+  label: Codes;
+  pred: Codes;
+  names: string[];
+  counts: Int32Array;
+  margins: Margins;
+}
+
+const NO_PREDICTION =
+  "This table has no predictions, so there is no confusion matrix to show. " +
+  "Give DataLens a prediction column (or class probabilities) to see one.";
+
+export class ConfusionView {
+  readonly frame: Frame = buildFrame();
+  private matrix: Matrix | null = null;
+  private selection: SelectionCounts | null = null;
+  private layout: Layout | null = null;
+  private palette: CellPalette | null = null;
+  private intensity: Float32Array = new Float32Array(0);
+  private pending = { recount: true, reselect: true, relayout: true };
+  private frameRequest = 0;
+  private hovered = "";
+  private layoutRetries = 0;
+  private layoutTimer: ReturnType<typeof setTimeout> | undefined;
+  private pointerInside = false;
+  private readonly listeners = new AbortController();
+  private readonly resize: ResizeObserver;
+  private readonly themeWatch: MutationObserver;
+
+  constructor(
+    private readonly model: ConfusionModel,
+    private readonly table: TableClient,
+  ) {
+    const f = this.frame;
+    f.root.style.height = `${model.get("height")}px`;
+    const signal = this.listeners.signal;
+    f.plot.addEventListener("pointermove", (e) => this.onHover(e), { signal });
+    f.plot.addEventListener("pointerleave", () => this.endHover(), { signal });
+    f.plot.addEventListener("click", (e) => this.onPlotClick(e), { signal });
+    f.rows.addEventListener("click", (e) => this.onHeaderClick(e, "row"), { signal });
+    f.columns.addEventListener("click", (e) => this.onHeaderClick(e, "column"), { signal });
+    f.clear.addEventListener("click", () => this.clearSelection(), { signal });
+    for (const mode of ["none", "row"] as const) {
+      f.modeButtons[mode].addEventListener("click", () => this.setNormalize(mode), { signal });
+    }
+    f.root.addEventListener("keydown", (e) => this.onKey(e), { signal });
+    f.root.addEventListener("pointerenter", () => (this.pointerInside = true), { signal });
+    f.root.addEventListener("pointerleave", () => (this.pointerInside = false), { signal });
+    // Escape also works while the pointer is over the view and focus is elsewhere.
+    document.addEventListener(
+      "keydown",
+      (e) => {
+        if (this.pointerInside && !f.root.contains(document.activeElement)) this.onKey(e);
+      },
+      { signal },
+    );
+    f.scroller.addEventListener("scroll", () => this.endHover(), { signal, passive: true });
+
+    this.resize = new ResizeObserver(() => this.schedule("relayout"));
+    this.resize.observe(f.body);
+    // JupyterLab switches themes by changing attributes on <body>; the canvas re-reads its colours.
+    this.themeWatch = new MutationObserver(() => {
+      this.palette = null;
+      this.schedule("relayout");
+    });
+    this.themeWatch.observe(document.body, {
+      attributes: true,
+      attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"],
+    });
+
+    model.on("change:normalize", this.onNormalize);
+    model.on("change:height", this.onHeight);
+    table.on("change:columns", this.onColumns as never);
+    table.on("change:categories", this.onColumns as never);
+    table.on("change:selection", this.onSelection as never);
+  }
+
+  private readonly onNormalize = () => this.schedule("relayout");
+  private readonly onHeight = () => {
+    this.frame.root.style.height = `${this.model.get("height")}px`;
+    this.schedule("relayout");
+  };
+  private readonly onColumns = () => this.schedule("recount");
+  private readonly onSelection = () => this.schedule("reselect");
+
+  private get normalize(): Normalize {
+    return this.model.get("normalize") === "row" ? "row" : "none";
+  }
+
+  /** Queue work for the next animation frame (several changes in one frame cost one paint). */
+  schedule(what?: "recount" | "reselect" | "relayout"): void {
+    if (what) this.pending[what] = true;
+    if (this.frameRequest !== 0) return;
+    this.frameRequest = requestAnimationFrame(() => {
+      this.frameRequest = 0;
+      this.update();
+    });
+  }
+
+  private update(): void {
+    const p = this.pending;
+    this.pending = { recount: false, reselect: false, relayout: false };
+    if (p.recount) this.recount();
+    if (this.matrix === null) return;
+    if (p.recount || p.reselect) this.reselect();
+    if (p.recount || p.relayout) this.relayout();
+    this.paint();
+  }
+
+  private recount(): void {
+    const label = this.table.column("label");
+    const pred = this.table.column("pred");
+    const names = this.table.categories("label") ?? [];
+    const root = this.frame.root;
+    if (!label || !pred) {
+      // Nothing to count without predictions: say so instead of drawing an empty grid.
+      this.matrix = null;
+      root.classList.add("nbdl-cm-empty");
+      this.frame.message.textContent = NO_PREDICTION;
+      setStatus(this.frame, `${formatCount(this.table.n)} samples`, this.table.selectionCount());
+      root.dataset.empty = "no-prediction";
+      root.dataset.ready = "1";
+      return;
+    }
+    const previous = this.matrix;
+    if (
+      previous &&
+      previous.label === label &&
+      previous.pred === pred &&
+      sameNames(previous.names, names)
+    ) {
+      return;
+    }
+    const c = names.length;
+    const counts = countPairs(label, pred, c);
+    this.matrix = { label, pred, names, counts, margins: margins(counts, c) };
+    root.classList.remove("nbdl-cm-empty");
+    delete root.dataset.empty;
+    root.dataset.nClasses = String(c);
+    root.dataset.counts = JSON.stringify(Array.from(counts));
+    if (!previous || !sameNames(previous.names, names)) setClassHeaders(this.frame, names);
+  }
+
+  private reselect(): void {
+    const m = this.matrix;
+    if (m === null) return;
+    const total = this.table.selectionCount();
+    this.selection =
+      total > 0
+        ? {
+            cells: countSelectedPairs(m.label, m.pred, this.table.selectionMask(), m.names.length),
+            total,
+          }
+        : null;
+    this.hovered = "";
+    const samples = `${formatCount(m.margins.total)} samples`;
+    setStatus(
+      this.frame,
+      total > 0 ? `${samples} · ${formatCount(total)} selected` : samples,
+      total,
+    );
+  }
+
+  private relayout(): void {
+    const m = this.matrix;
+    if (m === null) return;
+    const f = this.frame;
+    if (f.body.clientWidth === 0 || f.body.clientHeight === 0) {
+      // Not rendered at this instant (not attached yet, a hidden tab, a theme being
+      // swapped): keep the last layout and look again shortly. A size seen only
+      // mid-swap never reaches the ResizeObserver, so it cannot be relied on alone.
+      this.retryLayout();
+      return;
+    }
+    this.layoutRetries = 0;
+    this.endHover();
+    const normalize = this.normalize;
+    for (const mode of ["none", "row"] as const) {
+      f.modeButtons[mode].setAttribute("aria-pressed", String(mode === normalize));
+    }
+    f.root.dataset.normalize = normalize;
+    this.intensity = cellIntensity(m.counts, m.margins, normalize);
+    f.root.dataset.cellTexts = JSON.stringify(allCellTexts(m.counts, m.margins, normalize));
+
+    const measure = f.canvas.getContext("2d");
+    const palette = this.currentPalette();
+    const widthAt = (text: string, px: number) => {
+      if (!measure) return text.length * px * 0.6;
+      measure.font = `400 ${px}px ${palette.fontFamily}`;
+      return measure.measureText(text).width;
+    };
+    let labelWidth = 0;
+    for (const name of m.names) labelWidth = Math.max(labelWidth, widthAt(name, HEADER_FONT_PX));
+    const yTitle = 16;
+    const layout = computeLayout({
+      width: f.body.clientWidth - yTitle,
+      height: f.body.clientHeight - f.xTitle.offsetHeight,
+      nClasses: m.names.length,
+      labelWidth,
+      cellTextWidth10: widthAt(widestCellText(m.counts, normalize), 10),
+      supportTextWidth: widthAt(compactCount(Math.max(0, ...m.margins.support)), 12),
+    });
+    this.layout = layout;
+    applyLayout(f, layout, canvasScale(layout.canvasWidth, layout.canvasHeight, devicePixelRatio));
+  }
+
+  private retryLayout(): void {
+    if (this.layoutTimer !== undefined || this.layoutRetries >= 40) return;
+    this.layoutRetries += 1;
+    this.layoutTimer = setTimeout(() => {
+      this.layoutTimer = undefined;
+      this.schedule("relayout");
+    }, 150);
+  }
+
+  private currentPalette(): CellPalette {
+    if (this.palette === null) this.palette = readPalette(this.frame.root);
+    return this.palette;
+  }
+
+  private paint(): void {
+    const m = this.matrix;
+    const layout = this.layout;
+    const ctx = this.frame.canvas.getContext("2d");
+    if (m === null || layout === null || ctx === null) return;
+    const scale = this.frame.canvas.width / layout.canvasWidth;
+    ctx.setTransform(scale, 0, 0, scale, 0, 0);
+    paintMatrix(ctx, {
+      layout,
+      counts: m.counts,
+      margins: m.margins,
+      intensity: this.intensity,
+      normalize: this.normalize,
+      selection: this.selection,
+      palette: this.currentPalette(),
+    });
+    this.frame.root.dataset.ready = "1";
+  }
+
+  // ------------------------------------------------------------ pointer
+  private hitAt(e: MouseEvent): Hit | null {
+    if (this.layout === null) return null;
+    const rect = this.frame.canvas.getBoundingClientRect();
+    return hitTest(this.layout, e.clientX - rect.left, e.clientY - rect.top);
+  }
+
+  private onHover(e: PointerEvent): void {
+    const m = this.matrix;
+    const layout = this.layout;
+    const hit = this.hitAt(e);
+    if (m === null || layout === null || hit === null) {
+      this.endHover();
+      return;
+    }
+    const f = this.frame;
+    const key = JSON.stringify(hit);
+    if (key !== this.hovered) {
+      // The tooltip text changes only when the pointer enters another cell.
+      this.hovered = key;
+      markHover(f, layout, hit);
+      setTooltip(f, tooltipFor(hit, m.names, m.counts, m.margins, this.selection));
+    }
+    const rootRect = f.root.getBoundingClientRect();
+    moveTooltip(f, e.clientX - rootRect.left, e.clientY - rootRect.top);
+  }
+
+  private endHover(): void {
+    this.hovered = "";
+    markHover(this.frame, null, null);
+    setTooltip(this.frame, null);
+  }
+
+  private onPlotClick(e: MouseEvent): void {
+    const target = targetOfHit(this.hitAt(e));
+    if (target) this.select(target, e);
+  }
+
+  private onHeaderClick(e: MouseEvent, axis: "row" | "column"): void {
+    const button = (e.target as Element).closest("button[data-index]");
+    if (!button) return;
+    const k = Number((button as HTMLElement).dataset.index);
+    this.select(axis === "row" ? { kind: "row", given: k } : { kind: "column", pred: k }, e);
+  }
+
+  /** Apply a click: replace, add (Shift) or subtract (Alt); a second plain click on the selection clears it. */
+  private select(target: Target, e: MouseEvent): void {
+    const m = this.matrix;
+    if (m === null) return;
+    e.preventDefault();
+    this.frame.root.focus({ preventScroll: true });
+    const mode = modeFromEvent(e);
+    const c = m.names.length;
+    if (
+      mode === "replace" &&
+      this.selection !== null &&
+      selectionIsExactly(m.counts, this.selection.cells, this.selection.total, c, target)
+    ) {
+      this.clearSelection();
+      return;
+    }
+    const hits = targetMask(m.label, m.pred, target);
+    this.table.setSelection(applyMode(this.table.selectionMask(), hits, mode));
+  }
+
+  private clearSelection(): void {
+    if (this.table.selectionCount() > 0) this.table.clearSelection();
+  }
+
+  private setNormalize(mode: Normalize): void {
+    if (this.model.get("normalize") === mode) return;
+    this.model.set("normalize", mode);
+    this.model.save_changes();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key !== "Escape") return;
+    e.stopPropagation();
+    this.clearSelection();
+  }
+
+  /** Remove every listener, observer and pending frame; the table listeners too. */
+  dispose(): void {
+    cancelAnimationFrame(this.frameRequest);
+    clearTimeout(this.layoutTimer);
+    this.listeners.abort();
+    this.resize.disconnect();
+    this.themeWatch.disconnect();
+    this.model.off("change:normalize", this.onNormalize);
+    this.model.off("change:height", this.onHeight);
+    this.table.dispose();
+    this.frame.root.remove();
+  }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, k) => name === b[k]);
+}
