@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 BROWSER_DIR = Path(__file__).resolve().parent
-SCREENSHOT_DIR = BROWSER_DIR.parents[1] / "test-artifacts" / "screenshots"
+REPO_ROOT = BROWSER_DIR.parents[1]
+SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -80,7 +81,7 @@ def lab_server() -> Iterator:
     from lab_server import LabServer
 
     workdir = Path(tempfile.mkdtemp(prefix="nbdl-lab-"))
-    server = LabServer(workdir)
+    server = LabServer(workdir, import_paths=(REPO_ROOT,))
     try:
         server.start()
         yield server

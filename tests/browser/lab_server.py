@@ -55,6 +55,8 @@ def free_port() -> int:
 class LabServer:
     """A JupyterLab process rooted in ``workdir``, reachable with a random token.
 
+    ``import_paths`` are put first on the kernels' ``PYTHONPATH``.
+
     Example::
 
         server = LabServer(tmp_path)
@@ -63,8 +65,14 @@ class LabServer:
         server.stop()
     """
 
-    def __init__(self, workdir: Path, startup_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        startup_timeout: float = 60.0,
+        import_paths: tuple[Path, ...] = (),
+    ) -> None:
         self.workdir = Path(workdir)
+        self.import_paths = tuple(Path(path) for path in import_paths)
         self.root_dir = self.workdir / "notebooks"
         self.runtime_dir = self.workdir / "runtime"
         self.data_dir = self.workdir / "data"
@@ -118,6 +126,13 @@ class LabServer:
                 "PYDEVD_DISABLE_FILE_VALIDATION": "1",
             }
         )
+        # Kernels start in the notebook root, not the checkout: without this a
+        # checkout that is not pip-installed would not be importable there.
+        if self.import_paths:
+            paths = [str(path) for path in self.import_paths]
+            env["PYTHONPATH"] = os.pathsep.join([*paths, env.get("PYTHONPATH", "")]).rstrip(
+                os.pathsep
+            )
         # A parent's Jupyter paths must not leak back in through the environment.
         for name in ("JUPYTER_PATH", "JUPYTER_PREFER_ENV_PATH"):
             env.pop(name, None)
