@@ -7,7 +7,6 @@ download and no stored model.
 from __future__ import annotations
 
 import threading
-import warnings
 from typing import Any
 
 import numpy as np
@@ -43,17 +42,14 @@ def _flip_labels(
 
 
 def _train(pixels: np.ndarray, label: np.ndarray, seed: int, epochs: int):
-    from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     model = MLPClassifier(random_state=seed, **_MLP_OPTIONS)
     dynamics = np.empty((len(label), epochs, N_CLASSES), dtype=np.float32)
     classes = np.arange(N_CLASSES)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        for epoch in range(epochs):
-            model.partial_fit(pixels, label, classes=classes)
-            dynamics[:, epoch] = model.predict_proba(pixels)
+    for epoch in range(epochs):
+        model.partial_fit(pixels, label, classes=classes)
+        dynamics[:, epoch] = model.predict_proba(pixels)
     hidden = np.maximum(pixels @ model.coefs_[0] + model.intercepts_[0], 0)
     return dynamics, hidden.astype(np.float32)
 

@@ -1,10 +1,10 @@
 """2-D layouts of embeddings for the cluster map: PCA (fast) and UMAP (cached).
 
-PCA of 1M × 64 float32 takes ~0.15 s, about as long as hashing the same
+PCA of 1M × 64 float32 takes ~0.15–0.2 s, about as long as hashing the same
 256 MB, so a cache could not make it faster: PCA is always computed. UMAP takes
-seconds to minutes (and 15–30 s of numba compilation on the first fit in a
-process), so its results are cached in memory and on disk, keyed by a hash of
-the embedding, the parameters and the library versions.
+seconds to minutes (plus 10–30 s of import and numba compilation on the first
+fit in a process), so its results are cached in memory and on disk, keyed by a
+hash of the embedding, the parameters and the library versions.
 
 Example::
 
@@ -217,23 +217,21 @@ def _compute_umap(matrix: np.ndarray, random_state: int | None, params: dict) ->
     if n_rows <= 3:
         # UMAP's graph and spectral init need a few points; tiny inputs get PCA.
         return _compute_pca(matrix, random_state, {})
-    with warnings.catch_warnings():
-        # umap imports numba/pynndescent, which emit deprecation noise on import.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import umap
+    # Imported here: umap + numba take seconds to import, which only UMAP users should pay.
+    import umap
 
     options = {**UMAP_DEFAULTS, **params}
     options["n_neighbors"] = min(int(options["n_neighbors"]), n_rows - 1)
     if random_state is not None:
-        # umap forces n_jobs=1 when seeded; saying so silences its warning.
+        # umap forces n_jobs=1 when seeded and warns unless it was asked for.
         options.setdefault("n_jobs", 1)
     if n_rows < 2 * options["n_neighbors"] + 4:
         # The spectral init is unstable on a handful of points.
         options.setdefault("init", "random")
+    # No warnings.catch_warnings() here: it swaps process-wide state and this runs in
+    # a worker thread; passing n_jobs=1 above is what keeps umap quiet instead.
     reducer = umap.UMAP(n_components=2, random_state=random_state, **options)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*n_jobs value.*", category=UserWarning)
-        coords = reducer.fit_transform(matrix)
+    coords = reducer.fit_transform(matrix)
     _umap_fitted_in_process = True
     return np.ascontiguousarray(coords, dtype=np.float32)
 
