@@ -179,8 +179,11 @@ def _block(df: pd.DataFrame, src: Source, role: str) -> np.ndarray:
 def _check_finite(df: pd.DataFrame, arr: np.ndarray, name: str, role: str) -> None:
     if arr.size == 0 or arr.dtype.kind in "iub":
         return
-    # min/max propagate NaN and expose ±inf without an N×D boolean temporary.
-    if np.isfinite(arr.min()) and np.isfinite(arr.max()):
+    # One summing pass, no N×D boolean temporary: NaN and ±inf propagate into the
+    # total. A total that overflowed from large finite values gets the exact check.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if np.isfinite(total) or (np.isfinite(arr.min()) and np.isfinite(arr.max())):
         return
     finite = np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
     raise ValueError(
@@ -257,7 +260,8 @@ def check_probabilities(
             f"column {name!r} (probs): {int(neg.sum())} row(s) have negative probabilities, "
             f"e.g. ids {_bad_rows(df, neg)}; pass logits through a softmax first"
         )
-    sums = probs.sum(axis=1, dtype=np.float64)
+    # A matrix-vector product sums short rows far faster than a per-row reduction.
+    sums = probs @ np.ones(probs.shape[1], dtype=probs.dtype)
     off = np.abs(sums - 1.0) > PROB_SUM_TOLERANCE
     if off.any():
         worst = float(sums[off][np.argmax(np.abs(sums[off] - 1))])
@@ -271,8 +275,8 @@ def check_probabilities(
 
 #: Rows per block in the one-pass scan of N×E×C dynamics: small enough that a
 #: class-major copy of the block stays in cache, large enough that the
-#: per-block Python overhead is noise (~250 blocks for 1M rows).
-SCAN_ROWS = 4096
+#: per-block Python overhead is noise (~500 blocks for 1M rows).
+SCAN_ROWS = 2048
 
 
 def check_dynamics(
