@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { countPairs, margins } from "../src/confusion/counts";
-import { type CellPalette, cellFill, cellIntensity, mix, textOn } from "../src/confusion/palette";
+import {
+  type CellPalette,
+  CellStyles,
+  cellFill,
+  cellIntensity,
+  mix,
+  textOn,
+} from "../src/confusion/palette";
 import {
   allCellTexts,
   compactCount,
@@ -129,5 +136,17 @@ describe("shading", () => {
   it("switches text to white on dark fills and to black on light ones", () => {
     expect(textOn([25, 60, 150], false)).toMatch(/^rgba\(255, 255, 255/);
     expect(textOn([240, 240, 240], false)).toMatch(/^rgba\(0, 0, 0/);
+  });
+
+  it("precomputes styles that match the direct fill, and never shows a tiny count as empty", () => {
+    const styles = new CellStyles(palette);
+    expect(styles.get(1, true, false).fill).toBe("rgb(25, 118, 210)");
+    expect(styles.get(1, false, false).fill).toBe("rgb(211, 47, 47)");
+    expect(styles.get(0, false, false).fill).toBe("rgb(244, 244, 244)");
+    expect(styles.get(0.001, false, false).fill).not.toBe("rgb(244, 244, 244)");
+    const dim = styles.get(1, true, true);
+    const [r, g, b] = cellFill(palette, 1, true, true);
+    expect(dim.fill).toBe(`rgb(${r}, ${g}, ${b})`);
+    expect(dim.text).toBe(textOn([r, g, b], true));
   });
 });

@@ -3,7 +3,7 @@
 // `title` holding the full name), the canvas, the hover box and the tooltip.
 
 import { h, replaceChildren, setText } from "../lib/dom";
-import type { Hit, Layout } from "./layout";
+import { computeLayout, HEADER_FONT_PX, type Hit, type Layout } from "./layout";
 import type { Normalize } from "./palette";
 import type { TooltipContent } from "./text";
 
@@ -134,6 +134,38 @@ export function setClassHeaders(frame: Frame, names: readonly string[]): void {
       "precision",
     ),
   );
+}
+
+// Width of the vertical "Given label" title column (see .nbdl-cm-body in confusion.css).
+const Y_TITLE_WIDTH = 16;
+
+/**
+ * The layout for the space the body has now, measuring the class names and
+ * the widest texts with the canvas' font.
+ */
+export function measureLayout(
+  frame: Frame,
+  names: readonly string[],
+  widestCell: string,
+  widestSupport: string,
+  fontFamily: string,
+): Layout {
+  const ctx = frame.canvas.getContext("2d");
+  const widthAt = (text: string, px: number) => {
+    if (!ctx) return text.length * px * 0.6;
+    ctx.font = `400 ${px}px ${fontFamily}`;
+    return ctx.measureText(text).width;
+  };
+  let labelWidth = 0;
+  for (const name of names) labelWidth = Math.max(labelWidth, widthAt(name, HEADER_FONT_PX));
+  return computeLayout({
+    width: frame.body.clientWidth - Y_TITLE_WIDTH,
+    height: frame.body.clientHeight - frame.xTitle.offsetHeight,
+    nClasses: names.length,
+    labelWidth,
+    cellTextWidth10: widthAt(widestCell, 10),
+    supportTextWidth: widthAt(widestSupport, 12),
+  });
 }
 
 /** Size the grid, canvas and headers for `layout` (`scale` = canvas pixels per CSS px). */

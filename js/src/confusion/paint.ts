@@ -4,7 +4,7 @@
 
 import type { Margins } from "./counts";
 import type { Layout } from "./layout";
-import { type CellPalette, cellFill, css, mix, type Normalize, textOn } from "./palette";
+import { type CellPalette, type CellStyles, css, mix, type Normalize } from "./palette";
 import { cellText, compactCount, marginScore, type SelectionCounts } from "./text";
 
 export interface PaintInput {
@@ -17,6 +17,8 @@ export interface PaintInput {
   /** Selected samples per cell, or null when nothing is selected. */
   selection: SelectionCounts | null;
   palette: CellPalette;
+  /** Fill and text colours per shade, made from `palette`. */
+  styles: CellStyles;
 }
 
 // Cells are drawn one pixel short of their pitch; the background shows through as grid lines.
@@ -38,8 +40,12 @@ export function paintMatrix(ctx: CanvasRenderingContext2D, input: PaintInput): v
 function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput): void {
   const { layout, counts, margins: m, intensity, palette, selection, normalize } = input;
   const { cell, nClasses: c } = layout;
+  const styles = input.styles;
   const side = cell - GAP;
   const barHeight = Math.max(3, Math.round(cell * 0.16));
+  // Outlines and bars of cells holding selected samples, stroked / filled once at the end.
+  const outlines = new Path2D();
+  const bars = new Path2D();
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   ctx.font = font(layout.fontPx, palette.fontFamily);
@@ -51,17 +57,13 @@ function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput): void {
       const n = counts[k];
       const picked = selection ? selection.cells[k] : 0;
       const dimmed = selection !== null && picked === 0;
-      const fill = cellFill(palette, intensity[k], g === p, dimmed);
-      ctx.fillStyle = css(fill);
+      const style = styles.get(intensity[k], g === p, dimmed);
+      ctx.fillStyle = style.fill;
       ctx.fillRect(x, y, side, side);
       if (picked > 0) {
         // How much of the cell is selected: a bar along its bottom edge, full width = all of it.
-        const width = Math.max(2, Math.round((side * picked) / n));
-        ctx.fillStyle = palette.selection;
-        ctx.fillRect(x, y + side - barHeight, width, barHeight);
-        ctx.strokeStyle = palette.selection;
-        ctx.lineWidth = 2;
-        ctx.strokeRect(x + 1, y + 1, side - 2, side - 2);
+        bars.rect(x, y + side - barHeight, Math.max(2, Math.round((side * picked) / n)), barHeight);
+        outlines.rect(x + 1, y + 1, side - 2, side - 2);
       }
       if (!layout.showText) continue;
       let text = cellText(counts, m, normalize, g, p);
@@ -69,10 +71,17 @@ function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput): void {
         const partial = `${compactCount(picked)}/${compactCount(n)}`;
         if (ctx.measureText(partial).width <= side - 4) text = partial;
       }
-      ctx.fillStyle = n === 0 && !dimmed ? palette.muted : textOn(fill, dimmed);
+      ctx.fillStyle = n === 0 && !dimmed ? palette.muted : style.text;
       const textY = picked > 0 ? y + (side - barHeight) / 2 + 1 : y + side / 2 + 0.5;
       ctx.fillText(text, x + side / 2, textY);
     }
+  }
+  if (selection !== null) {
+    ctx.fillStyle = palette.selection;
+    ctx.fill(bars);
+    ctx.strokeStyle = palette.selection;
+    ctx.lineWidth = 2;
+    ctx.stroke(outlines);
   }
 }
 

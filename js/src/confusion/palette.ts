@@ -118,3 +118,51 @@ export function textOn(fill: RGB, dimmed: boolean): string {
 export function css(rgb: RGB): string {
   return rgbaToCss(rgb);
 }
+
+// Shades per colour family: finer than the eye separates on a cell, coarse
+// enough that 10k cells reuse a few hundred colour strings.
+const LEVELS = 64;
+
+/** A cell's fill and text colour as CSS strings. */
+export interface CellStyle {
+  fill: string;
+  text: string;
+}
+
+/**
+ * Cell fills and their text colours, precomputed per shade, so painting 10k
+ * cells builds no colour strings.
+ */
+export class CellStyles {
+  private readonly table: CellStyle[];
+
+  constructor(palette: CellPalette) {
+    this.table = [];
+    for (const diagonal of [false, true]) {
+      for (const dimmed of [false, true]) {
+        for (let level = 0; level <= LEVELS; level++) {
+          const fill = cellFill(palette, level / LEVELS, diagonal, dimmed);
+          this.table.push({ fill: css(fill), text: textOn(fill, dimmed) });
+        }
+      }
+    }
+  }
+
+  /** Style of a cell with shade `intensity` in [0, 1] (a non-zero shade never rounds to empty). */
+  get(intensity: number, diagonal: boolean, dimmed: boolean): CellStyle {
+    let level = Math.round(Math.min(1, Math.max(0, intensity)) * LEVELS);
+    if (level === 0 && intensity > 0) level = 1;
+    return this.table[((diagonal ? 2 : 0) + (dimmed ? 1 : 0)) * (LEVELS + 1) + level];
+  }
+}
+
+/** The palette of the current theme with its per-shade styles (rebuilt on a theme change). */
+export interface Colors {
+  palette: CellPalette;
+  styles: CellStyles;
+}
+
+export function readColors(el: HTMLElement): Colors {
+  const palette = readPalette(el);
+  return { palette, styles: new CellStyles(palette) };
+}

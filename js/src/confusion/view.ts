@@ -21,22 +21,15 @@ import {
   buildFrame,
   type Frame,
   markHover,
+  measureLayout,
   moveTooltip,
   setClassHeaders,
   setStatus,
   setTooltip,
 } from "./frame";
-import {
-  canvasScale,
-  computeLayout,
-  HEADER_FONT_PX,
-  type Hit,
-  hitTest,
-  type Layout,
-  targetOfHit,
-} from "./layout";
+import { canvasScale, type Hit, hitTest, type Layout, targetOfHit } from "./layout";
 import { paintMatrix } from "./paint";
-import { type CellPalette, cellIntensity, type Normalize, readPalette } from "./palette";
+import { type Colors, cellIntensity, type Normalize, readColors } from "./palette";
 import {
   allCellTexts,
   compactCount,
@@ -72,7 +65,7 @@ export class ConfusionView {
   private matrix: Matrix | null = null;
   private selection: SelectionCounts | null = null;
   private layout: Layout | null = null;
-  private palette: CellPalette | null = null;
+  private colors: Colors | null = null;
   private intensity: Float32Array = new Float32Array(0);
   private pending = { recount: true, reselect: true, relayout: true };
   private frameRequest = 0;
@@ -117,7 +110,7 @@ export class ConfusionView {
     this.resize.observe(f.body);
     // JupyterLab switches themes by changing attributes on <body>; the canvas re-reads its colours.
     this.themeWatch = new MutationObserver(() => {
-      this.palette = null;
+      this.colors = null;
       this.schedule("relayout");
     });
     this.themeWatch.observe(document.body, {
@@ -157,11 +150,19 @@ export class ConfusionView {
   private update(): void {
     const p = this.pending;
     this.pending = { recount: false, reselect: false, relayout: false };
-    if (p.recount) this.recount();
+    // Milliseconds of each step of this update, for benchmarks/ (data-timings on the root).
+    const timings: Record<string, number> = {};
+    const timed = (name: string, step: () => void) => {
+      const start = performance.now();
+      step();
+      timings[name] = Math.round((performance.now() - start) * 100) / 100;
+    };
+    if (p.recount) timed("count", () => this.recount());
     if (this.matrix === null) return;
-    if (p.recount || p.reselect) this.reselect();
-    if (p.recount || p.relayout) this.relayout();
-    this.paint();
+    if (p.recount || p.reselect) timed("select", () => this.reselect());
+    if (p.recount || p.relayout) timed("layout", () => this.relayout());
+    timed("paint", () => this.paint());
+    this.frame.root.dataset.timings = JSON.stringify(timings);
   }
 
   private recount(): void {
@@ -171,12 +172,7 @@ export class ConfusionView {
     const root = this.frame.root;
     if (!label || !pred) {
       // Nothing to count without predictions: say so instead of drawing an empty grid.
-      this.matrix = null;
-      root.classList.add("nbdl-cm-empty");
-      this.frame.message.textContent = NO_PREDICTION;
-      setStatus(this.frame, `${formatCount(this.table.n)} samples`, this.table.selectionCount());
-      root.dataset.empty = "no-prediction";
-      root.dataset.ready = "1";
+      this.showMessage(NO_PREDICTION, "no-prediction");
       return;
     }
     const previous = this.matrix;
@@ -189,6 +185,10 @@ export class ConfusionView {
       return;
     }
     const c = names.length;
+    if (c === 0) {
+      this.showMessage("This table has no classes to count.", "no-classes");
+      return;
+    }
     const counts = countPairs(label, pred, c);
     this.matrix = { label, pred, names, counts, margins: margins(counts, c) };
     root.classList.remove("nbdl-cm-empty");
@@ -196,6 +196,17 @@ export class ConfusionView {
     root.dataset.nClasses = String(c);
     root.dataset.counts = JSON.stringify(Array.from(counts));
     if (!previous || !sameNames(previous.names, names)) setClassHeaders(this.frame, names);
+  }
+
+  /** Say why there is no matrix instead of drawing an empty grid. */
+  private showMessage(text: string, reason: string): void {
+    const root = this.frame.root;
+    this.matrix = null;
+    root.classList.add("nbdl-cm-empty");
+    this.frame.message.textContent = text;
+    setStatus(this.frame, `${formatCount(this.table.n)} samples`, this.table.selectionCount());
+    root.dataset.empty = reason;
+    root.dataset.ready = "1";
   }
 
   private reselect(): void {
@@ -239,24 +250,13 @@ export class ConfusionView {
     this.intensity = cellIntensity(m.counts, m.margins, normalize);
     f.root.dataset.cellTexts = JSON.stringify(allCellTexts(m.counts, m.margins, normalize));
 
-    const measure = f.canvas.getContext("2d");
-    const palette = this.currentPalette();
-    const widthAt = (text: string, px: number) => {
-      if (!measure) return text.length * px * 0.6;
-      measure.font = `400 ${px}px ${palette.fontFamily}`;
-      return measure.measureText(text).width;
-    };
-    let labelWidth = 0;
-    for (const name of m.names) labelWidth = Math.max(labelWidth, widthAt(name, HEADER_FONT_PX));
-    const yTitle = 16;
-    const layout = computeLayout({
-      width: f.body.clientWidth - yTitle,
-      height: f.body.clientHeight - f.xTitle.offsetHeight,
-      nClasses: m.names.length,
-      labelWidth,
-      cellTextWidth10: widthAt(widestCellText(m.counts, normalize), 10),
-      supportTextWidth: widthAt(compactCount(Math.max(0, ...m.margins.support)), 12),
-    });
+    const layout = measureLayout(
+      f,
+      m.names,
+      widestCellText(m.counts, normalize),
+      compactCount(Math.max(0, ...m.margins.support)),
+      this.currentColors().palette.fontFamily,
+    );
     this.layout = layout;
     applyLayout(f, layout, canvasScale(layout.canvasWidth, layout.canvasHeight, devicePixelRatio));
   }
@@ -270,9 +270,9 @@ export class ConfusionView {
     }, 150);
   }
 
-  private currentPalette(): CellPalette {
-    if (this.palette === null) this.palette = readPalette(this.frame.root);
-    return this.palette;
+  private currentColors(): Colors {
+    if (this.colors === null) this.colors = readColors(this.frame.root);
+    return this.colors;
   }
 
   private paint(): void {
@@ -289,7 +289,7 @@ export class ConfusionView {
       intensity: this.intensity,
       normalize: this.normalize,
       selection: this.selection,
-      palette: this.currentPalette(),
+      ...this.currentColors(),
     });
     this.frame.root.dataset.ready = "1";
   }
@@ -355,8 +355,10 @@ export class ConfusionView {
       this.clearSelection();
       return;
     }
+    const start = performance.now();
     const hits = targetMask(m.label, m.pred, target);
     this.table.setSelection(applyMode(this.table.selectionMask(), hits, mode));
+    this.frame.root.dataset.clickMs = (performance.now() - start).toFixed(2);
   }
 
   private clearSelection(): void {
