@@ -22,6 +22,7 @@ from .validation import (
     check_thresholds,
     encode_labels,
     raw_values,
+    recorder_dynamics,
     stack_vectors,
 )
 
@@ -40,11 +41,20 @@ DERIVED_COLUMNS = (
 )
 
 
-def _class_index(classes: list[Any], what: str) -> pd.Index:
-    index = pd.Index(classes)
-    if not index.is_unique:
+def _class_lookup(classes: list[Any], what: str) -> dict[Any, int]:
+    """Class value → code. Python equality decides (``True == 1``, ``1 == 1.0``), as in a dict."""
+    try:
+        lookup = {c: i for i, c in enumerate(classes)}
+    except TypeError:
+        raise TypeError(f"{what} must be hashable values, got {_preview(classes, 12)}") from None
+    if len(lookup) != len(classes):
         raise ValueError(f"{what} must be distinct, got {_preview(classes, 12)}")
-    return index
+    return lookup
+
+
+def _map_classes(values: list[Any], lookup: dict[Any, int]) -> np.ndarray:
+    """Codes of the (few) distinct values in ``lookup``; -1 for a value it lacks."""
+    return np.array([lookup.get(v, -1) for v in values], dtype=np.int64)
 
 
 class SampleTable(traitlets.HasTraits):
@@ -113,9 +123,9 @@ class SampleTable(traitlets.HasTraits):
             origin = f"the probability columns {probs_src.name}"
         else:
             base, origin = label_classes, ""
-        base_index = _class_index(base, f"classes (from {origin})" if origin else "classes")
+        lookup = _class_lookup(base, f"classes (from {origin})" if origin else "classes")
         if origin:
-            mapping = base_index.get_indexer(pd.Index(label_classes))
+            mapping = _map_classes(label_classes, lookup)
             if (mapping < 0).any():
                 unknown = [c for c, m in zip(label_classes, mapping, strict=True) if m < 0]
                 raise ValueError(
@@ -129,13 +139,24 @@ class SampleTable(traitlets.HasTraits):
         pred_src = roles["prediction"]
         if pred_src is not None:
             pred_classes, pred_codes = encode_labels(df, pred_src, "prediction")
-            mapping = base_index.get_indexer(pd.Index(pred_classes))
+            mapping = _map_classes(pred_classes, lookup)
             extra = mapping < 0
             # A class the model predicts but no sample is given is real: it gets
-            # its own column in the confusion matrix rather than an error.
+            # its own column in the confusion matrix rather than an error...
             mapping[extra] = len(base) + np.arange(int(extra.sum()))
             all_classes += [c for c, e in zip(pred_classes, extra, strict=True) if e]
             pred_codes = mapping[pred_codes].astype(np.int32)
+            # ...unless it is a known class in another type (1 vs "1"): two columns
+            # shown under one name would hide every hit.
+            names = {str(c): c for c in base}
+            for c in all_classes[len(base) :]:
+                if str(c) in names:
+                    raise ValueError(
+                        f"column {pred_src.name!r} (prediction): predicted {c!r} "
+                        f"({type(c).__name__}) and the label class {names[str(c)]!r} "
+                        f"({type(names[str(c)]).__name__}) differ only in type; convert one "
+                        "column to the other's type"
+                    )
 
         self.classes: list[Any] = all_classes
         self.n_label_classes = len(base)
@@ -157,7 +178,8 @@ class SampleTable(traitlets.HasTraits):
             return
         last: np.ndarray | None = None
         if src.columns is None and hasattr(src.value, "to_arrays"):
-            given, correct, last = self._from_recorder(src.value)
+            base = self.classes[: self.n_label_classes]
+            given, correct, last = recorder_dynamics(self.df, src.value, self.label_codes, base)
         else:
             arr = stack_vectors(self.df, src, "dynamics", (2, 3))
             given, exact = check_dynamics(
@@ -175,46 +197,6 @@ class SampleTable(traitlets.HasTraits):
                 self.pred_codes = probability.argmax_predictions(self.probs)
         self.dynamics_given = np.asarray(given, dtype=np.float32)
         self.dynamics_correct = np.asarray(correct, dtype=bool)
-
-    def _from_recorder(self, rec: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """``(given, correct, last-epoch probs or None)`` from a TrainingDynamics recorder."""
-        what = "dynamics (TrainingDynamics recorder)"
-        n_rec = getattr(rec, "n_samples", self.n)
-        if n_rec != self.n:
-            raise ValueError(f"{what}: it holds {n_rec} samples but the frame has {self.n} rows")
-        # A recorder built with index= knows its rows by id: follow the frame's row order.
-        order: np.ndarray | None = None
-        rec_index = getattr(rec, "index", None)
-        if rec_index is not None and not rec_index.equals(self.df.index):
-            order = rec_index.get_indexer(self.df.index)
-            if (order < 0).any():
-                raise ValueError(
-                    f"{what}: {int((order < 0).sum())} of the frame's ids are not in the "
-                    f"recorder's index, e.g. {_preview(self.df.index[order < 0], 5)}"
-                )
-        codes = self.label_codes
-        if order is not None:
-            codes = np.empty_like(self.label_codes)
-            codes[order] = self.label_codes
-        base = self.classes[: self.n_label_classes]
-        try:
-            given, correct = rec.to_arrays(codes, classes=base)
-        except ValueError as exc:
-            raise ValueError(f"{what}: {exc}") from None
-        if given.shape[1] == 0:
-            raise ValueError(
-                f"{what}: no epoch recorded yet; call rec.record(epoch, probs) after each epoch"
-            )
-        last = None
-        full = getattr(rec, "full_probs", None)
-        if full is not None:
-            cols = pd.Index(rec.classes).get_indexer(pd.Index(base))
-            if len(rec.classes) == len(base) and (cols >= 0).all():
-                last = full[:, -1, :][:, cols]
-        if order is not None:
-            given, correct = given[order], correct[order]
-            last = None if last is None else last[order]
-        return given, correct, last
 
     def _resolve_geometry(self) -> None:
         roles = self.roles
@@ -312,19 +294,22 @@ class SampleTable(traitlets.HasTraits):
         bool Series indexed like the frame, e.g. ``derived["loss"] > 3``).
         """
         index = self.df.index
-        if isinstance(ids, pd.Series) and pd.api.types.is_bool_dtype(ids.dtype):
-            mask = ids if ids.index.equals(index) else ids.reindex(index, fill_value=False)
-            return np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False))
-        if isinstance(ids, np.ndarray) and ids.dtype == bool:
+        if isinstance(ids, (pd.Series, np.ndarray)) and pd.api.types.is_bool_dtype(ids.dtype):
+            if isinstance(ids, pd.Series):
+                ids = ids.reindex(index, fill_value=False).to_numpy(dtype=bool, na_value=False)
             if ids.shape != (self.n,):
                 raise ValueError(f"a boolean mask must have shape ({self.n},), got {ids.shape}")
             return np.flatnonzero(ids)
-        if isinstance(ids, pd.Series):
-            ids = ids.to_numpy()
-        scalar = isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable)
-        if isinstance(ids, tuple) and isinstance(index, pd.MultiIndex):
-            scalar = True  # one id of a MultiIndex is a tuple
-        wanted = pd.Index([ids] if scalar else list(ids), tupleize_cols=False)
+        if isinstance(ids, (pd.Index, pd.Series, np.ndarray)):
+            wanted = pd.Index(np.ravel(ids) if isinstance(ids, np.ndarray) else ids)
+        elif (
+            isinstance(ids, (str, bytes))
+            or not isinstance(ids, Iterable)
+            or (isinstance(ids, tuple) and isinstance(index, pd.MultiIndex))
+        ):
+            wanted = pd.Index([ids], tupleize_cols=False)  # one id (a MultiIndex id is a tuple)
+        else:
+            wanted = pd.Index(list(ids), tupleize_cols=False)
         pos = index.get_indexer(wanted)
         if (pos < 0).any():
             missing = wanted[pos < 0]

@@ -82,7 +82,7 @@ def encode_labels(
             f"{values.shape}{hint}"
         )
     if not isinstance(values, (pd.Series, np.ndarray)):
-        values = pd.Series(list(values))
+        values = pd.Series(values if isinstance(values, pd.Categorical) else list(values))
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy()
         classes = values.cat.categories.tolist()
@@ -363,3 +363,51 @@ def _scan_full_dynamics(
         given[start : start + b] = g.reshape(b, e)
         correct[start : start + b] = ((g >= top) & (g > before)).reshape(b, e)
     return given, correct, lo, hi, worst_sum
+
+
+def recorder_dynamics(
+    df: pd.DataFrame, rec: Any, label_codes: np.ndarray, classes: list[Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(given, correct, last-epoch probabilities or None)`` from a TrainingDynamics recorder.
+
+    Rows follow the frame: a recorder built with ``index=`` is reordered by id.
+    ``classes`` are the table's label classes, which ``label_codes`` index; the
+    last epoch's probabilities are returned in that order when the recorder
+    kept full probabilities over exactly those classes.
+    """
+    what = "dynamics (TrainingDynamics recorder)"
+    n = len(df)
+    n_rec = getattr(rec, "n_samples", n)
+    if n_rec != n:
+        raise ValueError(f"{what}: it holds {n_rec} samples but the frame has {n} rows")
+    order: np.ndarray | None = None  # order[i]: the recorder's row for the frame's row i
+    rec_index = getattr(rec, "index", None)
+    if rec_index is not None and not rec_index.equals(df.index):
+        order = rec_index.get_indexer(df.index)
+        if (order < 0).any():
+            raise ValueError(
+                f"{what}: {int((order < 0).sum())} of the frame's ids are not in the "
+                f"recorder's index, e.g. {_bad_rows(df, order < 0)}"
+            )
+    codes = label_codes
+    if order is not None:
+        codes = np.empty_like(label_codes)
+        codes[order] = label_codes
+    try:
+        given, correct = rec.to_arrays(codes, classes=classes)
+    except ValueError as exc:
+        raise ValueError(f"{what}: {exc}") from None
+    if given.shape[1] == 0:
+        raise ValueError(
+            f"{what}: no epoch recorded yet; call rec.record(epoch, probs) after each epoch"
+        )
+    last = None
+    full = getattr(rec, "full_probs", None)
+    if full is not None:
+        cols = pd.Index(rec.classes).get_indexer(pd.Index(classes))
+        if len(rec.classes) == len(classes) and (cols >= 0).all():
+            last = full[:, -1, :][:, cols]
+    if order is not None:
+        given, correct = given[order], correct[order]
+        last = None if last is None else last[order]
+    return given, correct, last

@@ -185,6 +185,14 @@ def test_one_hot_labels_array():
         DataLens(_df(), label=np.eye(2)[[0, 1, 0]])
 
 
+def test_prediction_of_a_label_class_in_another_type():
+    df = pd.DataFrame({"label": ["1", "0"], "yhat": [1, 0]})
+    with pytest.raises(
+        ValueError, match=r"'yhat' \(prediction\): predicted 0 \(int\).*'0' \(str\)"
+    ):
+        DataLens(df, prediction="yhat")
+
+
 def test_labels_outside_the_given_classes():
     with pytest.raises(
         ValueError, match=r"'label' \(label\): values \['dog'\] are not among.*classes="

@@ -202,6 +202,12 @@ def test_predicted_class_never_given_becomes_an_extra_class():
     assert table.derived["pred"].tolist() == ["cat", "fox", "dog"]
 
 
+def test_predictions_match_label_classes_by_value_across_types():
+    table = SampleTable(pd.DataFrame({"label": [True, False, True], "prediction": [1, 0, 0]}))
+    assert table.classes == [False, True]
+    assert table.derived["correct"].tolist() == [True, True, False]
+
+
 def test_categorical_label_keeps_category_order_and_unused_categories():
     labels = pd.Categorical(["low", "high"], categories=["low", "mid", "high"])
     table = SampleTable(pd.DataFrame({"label": labels}))
@@ -287,3 +293,20 @@ def test_frame_joins_user_and_derived_columns():
     assert frame["note"].tolist() == list("wxyz")
     assert frame["pred"].tolist() == [0, 0, 2, 1]
     assert "SampleTable(4 samples; 3 classes" in repr(table)
+
+
+def test_select_accepts_sets_tuples_generators_and_multiindex_ids():
+    df = pd.DataFrame({"label": [0, 1, 0]}, index=["a", "b", "c"])
+    table = SampleTable(df)
+    table.select({"c", "a"})
+    assert table.selected.tolist() == ["a", "c"]
+    table.select(("b", "c"))
+    assert table.selected.tolist() == ["b", "c"]
+    table.select(i for i in ["a"])
+    assert table.selected.tolist() == ["a"]
+    mi = pd.MultiIndex.from_tuples([("x", 1), ("x", 2), ("y", 1)])
+    table = SampleTable(pd.DataFrame({"label": [0, 1, 0]}, index=mi))
+    table.select(("x", 2))
+    assert table.selected.tolist() == [("x", 2)]
+    table.select([("y", 1), ("x", 1)])
+    assert table.selected.tolist() == [("x", 1), ("y", 1)]
