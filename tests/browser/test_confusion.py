@@ -134,6 +134,10 @@ def test_digits_counts_clicks_and_kernel_selection(open_notebook):
         f"df.index[df['prediction'] == lens.table.classes[{p}]].tolist()"
     )
     shoot(nb, "confusion-digits-column-selected-light")
+    # A second plain click on what is exactly the selection clears it.
+    nb.page.locator(f"{ROOT} .nbdl-cm-col[data-index='{p}']").click()
+    wait_selected(nb, 0)
+    assert nb.kernel_json("len(lens.selected)") == 0
 
     # Selecting from Python updates the page.
     nb.run_code("lens.select(df.index[:25])")
