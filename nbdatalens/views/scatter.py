@@ -105,9 +105,7 @@ class Scatter(View):
     def _check_point_size(self, proposal: dict[str, Any]) -> float:
         value = proposal["value"]
         if not (0 <= value <= 50):
-            raise ValueError(
-                f"point_size must be between 0 (automatic) and 50 pixels, got {value}"
-            )
+            raise ValueError(f"point_size must be between 0 (automatic) and 50 pixels, got {value}")
         return value
 
     @traitlets.validate("height")

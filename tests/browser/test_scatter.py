@@ -61,6 +61,15 @@ HELPERS = """
 import numpy as np
 from matplotlib.path import Path
 
+def screen_xy(rect, domain):
+    bx, by, bw, bh = rect
+    x0, x1, y0, y1 = domain
+    xy = lens.table.widget_model().layout_coords.astype(np.float64)
+    return np.column_stack([
+        bx + (xy[:, 0] - x0) / (x1 - x0) * bw,
+        by + (y1 - xy[:, 1]) / (y1 - y0) * bh,
+    ])
+
 def lasso_expected(poly, rect, domain):
     poly = np.asarray(poly, dtype=float)
     bx, by, bw, bh = rect
@@ -74,7 +83,7 @@ def lasso_expected(poly, rect, domain):
     # Screen distance of every point to the nearest polygon edge. The page maps the same
     # integer mouse positions with the same domain, so only a point practically on an
     # edge (rounding differences ~1e-12 px) could fall either way; the test avoids those.
-    s = np.column_stack([bx + (xy[:, 0] - x0) / (x1 - x0) * bw, by + (y1 - xy[:, 1]) / (y1 - y0) * bh])
+    s = screen_xy(rect, domain)
     a, b = poly, np.roll(poly, -1, axis=0)
     ab = b - a
     t = ((s[:, None, :] - a[None]) * ab[None]).sum(-1) / (ab * ab).sum(-1)[None]
@@ -113,7 +122,9 @@ def clear_polygon(nb, rect, domain, cx, cy, r) -> tuple[list[list[int]], list]:
     raise AssertionError("no polygon position keeps clear of the points")
 
 
-def drag_lasso(nb, root: str, rect: list[float], poly: list[list[int]], modifier: str | None = None) -> None:
+def drag_lasso(
+    nb, root: str, rect: list[float], poly: list[list[int]], modifier: str | None = None
+) -> None:
     """Drag `poly` (page pixels measured when the plot was at `rect`) where the plot is now.
 
     Running cells scrolls the notebook; scrolling moves the plot by whole pixels, so
@@ -178,3 +189,159 @@ def test_lasso_selects_exactly_the_points_inside_and_links_the_views(open_notebo
     wait_selected(nb, CLUSTER, 40)
     wait_selected(nb, DATA, 40)
     assert nb.page.locator(f"{CLUSTER} .nbdl-scatter-count").inner_text() == "40 of 1,797 selected"
+
+
+# The point whose screen neighbourhood is emptiest, so hovering it cannot pick another.
+LONELY = """
+def lonely_point(rect, domain):
+    s = screen_xy(rect, domain)
+    d = np.sqrt(((s[:, None, :] - s[None]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    i = int(d.min(1).argmax())
+    label = str(df["label"].iloc[i])
+    return {"pos": i, "xy": s[i].tolist(), "id": str(df.index[i]), "label": label}
+""".strip()
+
+
+def legend_texts(nb, root: str) -> list[str]:
+    return nb.page.locator(f"{root} .nbdl-scatter-legend-item").all_inner_texts()
+
+
+def test_colour_by_legend_hover_zoom_and_reset(open_notebook):
+    nb = open_notebook([SETUP, HELPERS, LONELY])
+    show_views(nb)
+    menu = nb.page.locator(f"{CLUSTER} select.nbdl-scatter-color").first
+
+    # From the menu to the kernel: a numeric column gets a colour bar.
+    menu.select_option("loss")
+    nb.wait_for(f"{CLUSTER} .nbdl-scatter-colorbar")
+    assert nb.kernel_json("cmap.color_by") == "loss"
+
+    # From the kernel to the page: a coded column gets a legend of its categories.
+    nb.run_code('cmap.color_by = "region"')
+    nb.page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' select.nbdl-scatter-color').value === 'region'",
+        arg=CLUSTER,
+    )
+    nb.wait_for(f"{CLUSTER} .nbdl-scatter-legend-item")
+    assert set(legend_texts(nb, CLUSTER)) <= {"easy-to-learn", "ambiguous", "hard-to-learn"}
+
+    # A user column the browser does not hold yet is fetched on demand.
+    nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+    menu.select_option("is_noisy")
+    nb.page.wait_for_function(
+        "(sel) => [...document.querySelectorAll(sel + ' .nbdl-scatter-legend-item')]"
+        ".map((e) => e.textContent).join() === 'False,True'",
+        arg=CLUSTER,
+    )
+    # Clicking a legend entry selects that category.
+    noisy = nb.kernel_json("df.index[df['is_noisy']].tolist()")
+    nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+    nb.page.locator(f"{CLUSTER} .nbdl-scatter-legend-item", has_text="True").click()
+    wait_selected(nb, CLUSTER, len(noisy))
+    assert nb.kernel_json("lens.selected.tolist()") == noisy
+    nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+    nb.screenshot("scatter-noisy-selected-light")
+
+    # Hover: the tooltip shows the label at once and the sample id from the kernel.
+    rect, domain = plot_geometry(nb, CLUSTER)
+    target = nb.kernel_json(f"lonely_point({rect}, {domain})")
+    nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+    now, _ = plot_geometry(nb, CLUSTER)
+    x, y = target["xy"][0] + now[0] - rect[0], target["xy"][1] + now[1] - rect[1]
+    nb.page.mouse.move(x + 1, y + 1)
+    tooltip = nb.wait_for(f"{CLUSTER} .nbdl-scatter-tooltip")
+    nb.page.wait_for_function(
+        "([sel, id]) => document.querySelector(sel + ' .nbdl-scatter-tooltip')"
+        ".textContent.includes('id' + id)",
+        arg=[CLUSTER, target["id"]],
+    )
+    assert f"label{target['label']}" in tooltip.text_content()
+
+    # Clicking that point selects it alone; the wheel zooms around the cursor.
+    nb.page.mouse.click(x, y)
+    wait_selected(nb, CLUSTER, 1)
+    assert nb.kernel_json("lens.selected.tolist()") == [int(target["id"])]
+    before = [float(v) for v in attr(nb, CLUSTER, "domain").split(",")]
+    nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+    now, _ = plot_geometry(nb, CLUSTER)
+    # Whole pixels: wheel events report integer client coordinates.
+    x = round(target["xy"][0] + now[0] - rect[0])
+    y = round(target["xy"][1] + now[1] - rect[1])
+    nb.page.mouse.move(x, y)
+    nb.page.mouse.wheel(0, -400)
+    nb.page.wait_for_function(
+        "([sel, w]) => { const d = document.querySelector(sel).dataset.domain.split(',')"
+        ".map(Number); return d[1] - d[0] < w / 2; }",
+        arg=[CLUSTER, before[1] - before[0]],
+    )
+    after = [float(v) for v in attr(nb, CLUSTER, "domain").split(",")]
+    # The data point under the cursor stayed put: same data x at the cursor's fraction.
+    fx = (x - now[0]) / now[2]
+    under_before = before[0] + fx * (before[1] - before[0])
+    under_after = after[0] + fx * (after[1] - after[0])
+    assert abs(under_before - under_after) < 1e-9 * (before[1] - before[0])
+    assert int(attr(nb, CLUSTER, "n-drawn")) < nb.kernel_json("len(df)")
+    # Reset fits the data again.
+    nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+    nb.page.locator(f"{CLUSTER} .nbdl-scatter-reset").click()
+    nb.page.wait_for_function(
+        "([sel, d]) => document.querySelector(sel).dataset.domain === d",
+        arg=[CLUSTER, ",".join(_fmt(v) for v in before)],
+    )
+
+
+def _fmt(value: float) -> str:
+    """JavaScript's String(number) for the floats the page writes (shortest round trip)."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
+XSS_NAME = '<img src=x onerror="window.__xss=1">'
+XSS_SETUP = f"""
+import numpy as np
+from nbdatalens import DataLens
+from nbdatalens.datasets import load_digits_demo
+df = load_digits_demo()
+name = {XSS_NAME!r}
+values = np.array(["<b>bold</b>", "plain", '<img src=y onerror="window.__xss=2">'])
+df[name] = values[np.arange(len(df)) % 3]
+lens = DataLens(df, projection="pca")
+cmap = lens.cluster_map(color_by=name)
+cmap
+""".strip()
+
+
+def test_user_strings_stay_text_and_dark_theme(open_notebook):
+    nb = open_notebook([XSS_SETUP])
+    nb.run_all()
+    nb.wait_for(f'{CLUSTER}[data-ready="1"]')
+    nb.page.wait_for_function(
+        "(sel) => document.querySelectorAll(sel + ' .nbdl-scatter-legend-item').length === 3",
+        arg=CLUSTER,
+    )
+    root = nb.page.locator(CLUSTER).first
+    assert root.locator(".nbdl-scatter-legend-title").inner_text() == XSS_NAME
+    assert sorted(legend_texts(nb, CLUSTER)) == sorted(
+        ["<b>bold</b>", "plain", '<img src=y onerror="window.__xss=2">']
+    )
+    options = root.locator("select.nbdl-scatter-color option").all_inner_texts()
+    assert XSS_NAME in options
+    assert root.locator("img, b").count() == 0
+    assert nb.page.evaluate("() => window.__xss === undefined")
+
+    # Dark theme: the canvases redraw with the theme's background.
+    nb.page.evaluate(
+        "() => { window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: 'JupyterLab Dark'}); }"
+    )
+    nb.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    nb.run_code("lens.select(df.index[df[name] == 'plain'])")
+    wait_selected(nb, CLUSTER, 599)
+    root.scroll_into_view_if_needed()
+    nb.page.wait_for_timeout(500)
+    nb.screenshot("scatter-cluster-dark")
+    bg = nb.page.evaluate(
+        "(sel) => getComputedStyle(document.querySelector(sel)).backgroundColor", CLUSTER
+    )
+    assert bg != "rgb(255, 255, 255)"

@@ -175,7 +175,15 @@ function drawBoundaries(
   const clampY = (y: number) => Math.min(Math.max(y, pad), v.height - pad);
   const labels: Array<[string, number, number, CanvasTextAlign, CanvasTextBaseline, number]> = [
     ["easy-to-learn", clampX(pad), clampY(pad), "left", "top", xa],
-    ["hard-to-learn", clampX(pad), clampY(v.height - pad), "left", "bottom", xa],
+    // Hard-to-learn points crowd the bottom-left corner; the name goes at the region's other end.
+    [
+      "hard-to-learn",
+      clampX(Math.min(xa, v.width) - pad),
+      clampY(v.height - pad),
+      "right",
+      "bottom",
+      xa,
+    ],
     ["ambiguous", clampX(xa + pad), clampY(pad), "left", "top", v.width],
   ];
   ctx.font = `600 11px ${font}`;

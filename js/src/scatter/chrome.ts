@@ -22,6 +22,11 @@ export interface ChromeHandlers {
   onLegendHover(entry: LegendEntry | null): void;
 }
 
+/** A colour-bar end: 3 significant digits without trailing zeros ("0", "1", "0.123"). */
+export function scaleText(x: number): string {
+  return Number.isFinite(x) ? String(Number(x.toPrecision(3))) : formatMetric(x);
+}
+
 function rgbCss(rgb: RGB): string {
   return `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
 }
@@ -53,7 +58,7 @@ export class ScatterChrome {
     this.handlers = handlers;
     const title = kind === "data_map" ? "Data map" : "Cluster map";
     this.select.addEventListener("change", () => handlers.onColorBy(this.select.value));
-    const tools = h("div", { className: "nbdl-scatter-tools", attrs: { role: "toolbar" } });
+    const modeGroup = h("div", { className: "nbdl-scatter-modes" });
     const modes: Array<[MouseMode, string, string]> = [
       ["lasso", "Lasso", "Lasso select (Shift adds, Alt subtracts)"],
       ["box", "Box", "Box select (Shift adds, Alt subtracts)"],
@@ -71,13 +76,16 @@ export class ScatterChrome {
         label,
       );
       this.modeButtons.set(mode, button);
-      tools.append(button);
+      modeGroup.append(button);
     }
-    tools.append(
+    const tools = h(
+      "div",
+      { className: "nbdl-scatter-tools", attrs: { role: "toolbar" } },
+      modeGroup,
       h(
         "button",
         {
-          className: "nbdl-scatter-tool nbdl-scatter-reset",
+          className: "nbdl-scatter-reset",
           title: "Fit the data (or double-click the plot)",
           attrs: { type: "button" },
           on: { click: () => handlers.onReset() },
@@ -159,12 +167,12 @@ export class ScatterChrome {
       replaceChildren(
         this.legend,
         h("span", { className: "nbdl-scatter-legend-title" }, coloring.column),
-        h("span", { className: "nbdl-scatter-colorbar-value" }, formatMetric(coloring.min)),
+        h("span", { className: "nbdl-scatter-colorbar-value" }, scaleText(coloring.min)),
         h("span", {
           className: "nbdl-scatter-colorbar",
           style: { background: `linear-gradient(to right, ${stops})` },
         }),
-        h("span", { className: "nbdl-scatter-colorbar-value" }, formatMetric(coloring.max)),
+        h("span", { className: "nbdl-scatter-colorbar-value" }, scaleText(coloring.max)),
       );
       return;
     }

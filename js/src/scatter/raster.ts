@@ -33,15 +33,16 @@ export function mixRGB(
 
 /**
  * Pixel offsets of a disc `size` device pixels across, relative to its
- * top-left pixel: every pixel whose centre lies within size/2 of the disc's
- * centre. Sizes 1 and 2 are full squares (a disc that small is a square).
+ * top-left pixel. Sizes 1 and 2 are full squares (a disc that small is a
+ * square); 3 is a plus, 4 a 4×4 square without its corners, and so on.
  */
 export function discStencil(size: number): Array<[number, number]> {
   const s = Math.max(1, Math.round(size));
   const out: Array<[number, number]> = [];
   const c = s / 2;
-  // A hair over the radius keeps the four edge midpoints of odd sizes.
-  const r2 = s <= 2 ? Infinity : c * c + 1e-9;
+  // Pixel centres within 0.92 of the radius: the plain radius would keep the
+  // corners of a 3×3 square (√2 < 1.5), and a square reads as a square, not a dot.
+  const r2 = s <= 2 ? Infinity : 0.85 * c * c;
   for (let dy = 0; dy < s; dy++) {
     for (let dx = 0; dx < s; dx++) {
       const ex = dx + 0.5 - c;

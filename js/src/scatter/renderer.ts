@@ -8,6 +8,7 @@
 // Canvases are sized in device pixels (devicePixelRatio) for crisp HiDPI output.
 
 import type { Theme } from "../lib/colors";
+import type { Point } from "../lib/lasso";
 import {
   drawFrame,
   drawGrid,
@@ -201,10 +202,43 @@ export class PlotCanvases {
     return true;
   }
 
-  /** The overlay's context, cleared, with the origin at the plot area's top-left corner. */
-  overlayContext(): CanvasRenderingContext2D {
+  /**
+   * The overlay: a ring around the hovered point and the lasso path or box
+   * being drawn (plot CSS px).
+   */
+  drawOverlay(
+    theme: Theme,
+    ring: Point | null,
+    drawing: { kind: "lasso" | "box"; path: Point[] } | null,
+  ): void {
     const ctx = this.cleared(this.overlay);
     ctx.translate(this.margins.left, this.margins.top);
-    return ctx;
+    if (ring !== null) {
+      ctx.strokeStyle = theme.foreground;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.arc(ring[0], ring[1], 5, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    if (drawing === null || drawing.path.length === 0) return;
+    const path = drawing.path;
+    ctx.strokeStyle = theme.selection;
+    ctx.fillStyle = theme.selection;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    if (drawing.kind === "box") {
+      const [[x0, y0], [x1, y1]] = path;
+      ctx.rect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+    } else {
+      ctx.moveTo(path[0][0], path[0][1]);
+      for (let k = 1; k < path.length; k++) ctx.lineTo(path[k][0], path[k][1]);
+      ctx.closePath();
+    }
+    ctx.globalAlpha = 0.08;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.stroke();
+    ctx.setLineDash([]);
   }
 }

@@ -1,13 +1,12 @@
 // One scatter view (data map or cluster map) wired to the shared table.
 //
-// State that other views share (selection, columns, layout) is read from the
+// State other views share (selection, columns, layout) is read from the
 // TableClient; state of this view alone (viewport, hover, drawing) stays
-// here. Selection writes happen once per gesture, on release.
+// here. Frames are drawn on requestAnimationFrame, at most one per frame.
 
 import type { AnyModel } from "@anywidget/types";
 import { parseCssColor, readTheme, type Theme } from "../lib/colors";
-import { boxSelect, lassoMask, type Point } from "../lib/lasso";
-import { applyMode, modeFromEvent } from "../lib/selection";
+import type { Point } from "../lib/lasso";
 import type { TableClient } from "../lib/table_client";
 import { CoordsAnimation } from "./animation";
 import {
@@ -17,17 +16,11 @@ import {
   type RegionThresholds,
 } from "./axes";
 import { ScatterChrome } from "./chrome";
-import {
-  type Coloring,
-  categoricalColoring,
-  maskOfIndex,
-  numericColoring,
-  packedPalettes,
-} from "./coloring";
-import { attachGestures, type Modifiers, type MouseMode } from "./gestures";
-import { HoverGrid } from "./hover_grid";
+import { type Coloring, maskOfIndex, packedPalettes } from "./coloring";
+import { attachGestures, type MouseMode } from "./gestures";
+import { Picking } from "./picking";
 import { PlotCanvases, type Scene } from "./renderer";
-import { IdLookup, tooltipRows } from "./tooltip";
+import { colourableColumns, loadPoints, resolveColoring, type ScatterKind } from "./source";
 import { groupByColor } from "./vector";
 import {
   dataBounds,
@@ -35,8 +28,6 @@ import {
   fitDomain,
   panBy,
   resized,
-  toDataX,
-  toDataY,
   toScreenX,
   toScreenY,
   type Viewport,
@@ -47,7 +38,7 @@ import {
 /** The view model's synced traits (same names as the Python class). */
 export interface ScatterTraits {
   [key: string]: unknown;
-  kind: "data_map" | "cluster_map";
+  kind: ScatterKind;
   color_by: string;
   point_size: number;
   mode: MouseMode;
@@ -56,8 +47,6 @@ export interface ScatterTraits {
 
 /** Up to this many points are drawn as antialiased circles; more are drawn as pixels. */
 export const VECTOR_LIMIT = 20_000;
-/** Hover and click pick the nearest point within this many CSS pixels. */
-const HOVER_RADIUS = 6;
 /** A full redraw slower than this is replaced by a moved copy of the last frame during drags. */
 const FAST_FRAME_MS = 14;
 /** After the last wheel or drag event, wait this long before drawing every point again. */
@@ -76,10 +65,10 @@ export class ScatterView {
   readonly root: HTMLDivElement;
   private readonly model: AnyModel<ScatterTraits>;
   private readonly table: TableClient;
-  private readonly kind: "data_map" | "cluster_map";
+  private readonly kind: ScatterKind;
   private readonly chrome: ScatterChrome;
   private readonly canvases: PlotCanvases;
-  private readonly ids: IdLookup;
+  private readonly picking: Picking;
   private readonly disposers: Array<() => void> = [];
   private theme: Theme;
   private xs: ArrayLike<number> | null = null;
@@ -87,21 +76,16 @@ export class ScatterView {
   private coloring: Coloring | null = null;
   private palettes: Scene["palettes"] | null = null;
   private groups: Scene["groups"] = null;
-  private pending: string | null = null;
   private viewport: Viewport | null = null;
   private fitted: Viewport | null = null;
   private userMoved = false;
   private highlight: Uint8Array | null = null;
-  private grid: HoverGrid | null = null;
-  private hovered = -1;
-  private hoverAt: Point | null = null;
   private drawing: { kind: "lasso" | "box"; path: Point[] } | null = null;
   private frame = 0;
   private wantFull = false;
   private interacting = false;
   private lastFullMs = 0;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
-  private gridTimer: ReturnType<typeof setTimeout> | null = null;
   private animation: CoordsAnimation | null = null;
 
   constructor(model: AnyModel<ScatterTraits>, table: TableClient) {
@@ -109,31 +93,35 @@ export class ScatterView {
     this.table = table;
     this.kind = model.get("kind") === "data_map" ? "data_map" : "cluster_map";
     this.chrome = new ScatterChrome(this.kind, {
-      onColorBy: (name) => {
-        model.set("color_by", name);
-        model.save_changes();
-      },
-      onMode: (mode) => {
-        model.set("mode", mode);
-        model.save_changes();
-      },
+      onColorBy: (name) => this.setTrait("color_by", name),
+      onMode: (mode) => this.setTrait("mode", mode),
       onReset: () => this.resetView(),
       onLegendClick: (entry, ev) => {
-        if (this.coloring === null) return;
-        this.select(maskOfIndex(this.coloring.colorIndex, entry.index), ev);
+        if (this.coloring)
+          this.picking.select(maskOfIndex(this.coloring.colorIndex, entry.index), ev);
       },
       onLegendHover: (entry) => {
-        this.highlight =
-          entry && this.coloring ? maskOfIndex(this.coloring.colorIndex, entry.index) : null;
+        const c = this.coloring;
+        this.highlight = entry && c ? maskOfIndex(c.colorIndex, entry.index) : null;
         this.request(true);
       },
     });
     this.root = this.chrome.root;
     this.canvases = new PlotCanvases(this.chrome.plot);
     this.theme = readTheme(this.root);
-    this.ids = new IdLookup(table, (pos) => {
-      if (pos === this.hovered) this.showHover();
-    });
+    this.picking = new Picking(
+      table,
+      this.chrome,
+      () => ({
+        xs: this.xs,
+        ys: this.ys,
+        viewport: this.viewport,
+        busy: this.interacting || this.animation !== null,
+        colorBy: this.colorBy(),
+        plotOffset: [this.canvases.margins.left, this.canvases.margins.top],
+      }),
+      () => this.request(false),
+    );
   }
 
   /** Wire listeners and draw; call once the root is in the document. */
@@ -152,11 +140,11 @@ export class ScatterView {
       this.request(true);
     });
     t.on("change:columns", () => this.reload());
+    t.on("change:coords", () => this.reload());
     t.on("change:extra_columns", () => this.recolor());
     t.on("change:categories", () => this.recolor());
     t.on("change:column_names", () => this.updateColumns());
     t.on("change:thresholds", () => this.request(true));
-    t.on("change:coords", () => this.reload());
     t.on("change:coords_status", () => this.updateStatus());
     t.on("change:coords_method", () => this.updateStatus());
 
@@ -164,7 +152,7 @@ export class ScatterView {
       attachGestures(this.canvases.overlay, this.root, {
         mode: () => this.model.get("mode") ?? "lasso",
         plotRect: () => this.canvases.points.getBoundingClientRect(),
-        onHover: (p) => this.hover(p),
+        onHover: (p) => this.picking.hover(p),
         onPan: (dx, dy) => this.moveView(this.viewport && panBy(this.viewport, dx, dy)),
         onPanEnd: () => this.settle(),
         onZoom: (p, f) => this.moveView(this.viewport && zoomAt(this.viewport, p[0], p[1], f)),
@@ -172,9 +160,12 @@ export class ScatterView {
           this.drawing = path.length > 0 ? { kind, path } : null;
           this.request(false);
         },
-        onLasso: (path, mods) => this.lasso(path, mods),
-        onBox: (a, b, mods) => this.box(a, b, mods),
-        onClick: (p, mods) => this.click(p, mods),
+        onLasso: (path, mods) => {
+          const ms = this.picking.lasso(path, mods);
+          if (ms !== null) this.root.dataset.lassoMs = ms.toFixed(1);
+        },
+        onBox: (a, b, mods) => this.picking.box(a, b, mods),
+        onClick: (p, mods) => this.picking.click(p, mods),
         onReset: () => this.resetView(),
         onEscape: () => {
           if (this.table.selectionCount() > 0) this.table.clearSelection();
@@ -194,7 +185,6 @@ export class ScatterView {
 
     this.chrome.setMode(this.model.get("mode") ?? "lasso");
     this.applyHeight();
-    this.updateColumns();
     this.updateStatus();
     this.updateCount();
     this.reload();
@@ -205,10 +195,14 @@ export class ScatterView {
     for (const off of this.disposers.splice(0)) off();
     cancelAnimationFrame(this.frame);
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
-    if (this.gridTimer !== null) clearTimeout(this.gridTimer);
     this.animation = null;
-    this.ids.dispose();
+    this.picking.dispose();
     this.table.dispose();
+  }
+
+  private setTrait(name: "color_by" | "mode", value: string): void {
+    this.model.set(name, value);
+    this.model.save_changes();
   }
 
   // ------------------------------------------------------------ data
@@ -216,77 +210,48 @@ export class ScatterView {
     return this.model.get("color_by") || (this.kind === "data_map" ? "correctness" : "label");
   }
 
-  /** Coordinates (and colours) from the table; a new cluster layout animates in. */
+  /** Coordinates and colours from the table; a new cluster layout glides in. */
   private reload(): void {
-    const previous = { xs: this.xs, ys: this.ys, v: this.viewport };
-    if (this.kind === "data_map") {
-      const x = this.table.column("variability");
-      const y = this.table.column("confidence");
-      const known = y !== undefined && x !== undefined && hasFinite(y);
-      this.xs = known ? x : null;
-      this.ys = known ? y : null;
-    } else {
-      const c = this.table.coords();
-      this.xs = c?.x ?? null;
-      this.ys = c?.y ?? null;
-    }
-    if (this.table.n === 0) this.chrome.setMessage("The table has no rows.");
-    else if (this.xs === null)
-      this.chrome.setMessage(
-        this.kind === "data_map"
-          ? "No training dynamics in this table, so there is no data map. Pass per-epoch probabilities as a `dynamics` column (or a TrainingDynamics recorder)."
-          : "No embedding in this table, so there is no cluster map. Pass an `embedding` column of vectors, or `x` and `y` columns.",
-      );
-    else this.chrome.setMessage(null);
+    const old = { xs: this.xs, ys: this.ys, v: this.viewport };
+    const points = loadPoints(this.table, this.kind);
+    this.xs = points.xs;
+    this.ys = points.ys;
+    this.chrome.setMessage(points.message);
     this.recolor(false);
-    const moved = this.kind === "cluster_map" && this.xs !== previous.xs;
+    const moved = this.kind === "cluster_map" && this.xs !== old.xs;
     // A new layout has nothing in common with the old one's zoom: show all of it.
     if (moved) this.userMoved = false;
     this.refit();
-    const { xs: oldX, ys: oldY, v: oldV } = previous;
     this.animation = null;
-    if (moved && oldX && oldY && oldV && this.xs && this.ys && this.viewport) {
-      this.animation = CoordsAnimation.start(oldX, oldY, oldV, this.xs, this.ys, this.viewport);
+    if (moved && old.xs && old.ys && old.v && this.xs && this.ys && this.viewport) {
+      this.animation = CoordsAnimation.start(
+        old.xs,
+        old.ys,
+        old.v,
+        this.xs,
+        this.ys,
+        this.viewport,
+      );
     }
     this.request(true);
   }
 
   private recolor(redraw = true): void {
-    const name = this.colorBy();
-    const values = this.table.column(name);
-    if (values === undefined) {
-      const known = this.table.get("column_names") ?? [];
-      if (known.includes(name)) {
-        this.pending = name;
-        void this.table.ensureColumn(name);
-      }
-    } else {
-      this.pending = null;
-      const names = this.table.categories(name);
-      this.coloring = names
-        ? categoricalColoring(name, values, names)
-        : numericColoring(name, values);
-    }
-    if (this.coloring === null || (this.pending === null && this.coloring.column !== name)) {
-      // Nothing to show yet (first draw waits for a column): the labels are always there.
-      const labels = this.table.column("label");
-      if (labels)
-        this.coloring = categoricalColoring("label", labels, this.table.categories("label") ?? []);
-    }
+    const { coloring, pending } = resolveColoring(this.table, this.colorBy(), this.coloring);
+    this.coloring = coloring;
+    this.highlight = null;
     this.repalette();
-    this.chrome.setLegend(this.coloring, this.pending);
+    this.chrome.setLegend(coloring, pending);
     this.updateColumns();
     if (redraw) this.request(true);
   }
 
   private repalette(): void {
-    if (this.coloring === null) return;
+    const c = this.coloring;
+    if (c === null) return;
     const bg = parseCssColor(this.theme.background) ?? [255, 255, 255, 1];
-    this.palettes = packedPalettes(this.coloring.colors, bg);
-    this.groups =
-      this.table.n <= VECTOR_LIMIT
-        ? groupByColor(this.coloring.colorIndex, this.coloring.colors.length)
-        : null;
+    this.palettes = packedPalettes(c.colors, bg);
+    this.groups = this.table.n <= VECTOR_LIMIT ? groupByColor(c.colorIndex, c.colors.length) : null;
   }
 
   private retheme(): void {
@@ -296,11 +261,7 @@ export class ScatterView {
   }
 
   private updateColumns(): void {
-    const names = [...(this.table.get("column_names") ?? [])];
-    // correctness is the data map's own colouring even where the table does not list it.
-    if (this.table.column("correctness") && !names.includes("correctness"))
-      names.push("correctness");
-    this.chrome.setColumns(names, this.colorBy());
+    this.chrome.setColumns(colourableColumns(this.table), this.colorBy());
   }
 
   private updateStatus(): void {
@@ -333,15 +294,12 @@ export class ScatterView {
 
   private refit(): void {
     const { plotWidth: w, plotHeight: h } = this.canvases;
-    this.fitted =
-      this.kind === "data_map"
-        ? fitDomain(DATA_MAP_DOMAIN, w, h, false)
-        : fitDomain(
-            this.xs && this.ys ? dataBounds(this.xs, this.ys, 0.04) : DATA_MAP_DOMAIN,
-            w,
-            h,
-            true,
-          );
+    if (this.kind === "data_map") {
+      this.fitted = fitDomain(DATA_MAP_DOMAIN, w, h, false);
+    } else {
+      const bounds = this.xs && this.ys ? dataBounds(this.xs, this.ys, 0.04) : DATA_MAP_DOMAIN;
+      this.fitted = fitDomain(bounds, w, h, true);
+    }
     if (!this.userMoved || this.viewport === null) this.viewport = this.fitted;
   }
 
@@ -380,62 +338,59 @@ export class ScatterView {
   private draw(): void {
     const v = this.viewport;
     if (v === null) return;
-    const thresholds = this.kind === "data_map" ? this.thresholds() : null;
-    if (this.animation !== null) {
-      this.animation.step(performance.now());
-      this.wantFull = true;
-    }
     const anim = this.animation;
+    if (anim !== null) {
+      anim.step(performance.now());
+      this.wantFull = true;
+      if (!anim.running) this.animation = null;
+    }
     const xs = anim?.xs ?? this.xs;
     const ys = anim?.ys ?? this.ys;
-    if (anim !== null && !anim.running) this.animation = null;
     const viewChanged = this.wantFull || this.interacting;
     if (viewChanged) {
-      this.canvases.drawBack(v, this.theme, xs ? thresholds : null);
-      this.canvases.drawFrame(v, this.theme, xs ? thresholds : null);
-    }
-    const cheap = this.interacting && !this.wantFull && this.lastFullMs > FAST_FRAME_MS;
-    if (xs && ys && this.coloring && this.palettes && viewChanged) {
-      if (!(cheap && this.canvases.drawCachedPoints(v))) {
+      const thresholds = this.kind === "data_map" && xs ? this.thresholds() : null;
+      this.canvases.drawBack(v, this.theme, thresholds);
+      this.canvases.drawFrame(v, this.theme, thresholds);
+      const cheap = this.interacting && !this.wantFull && this.lastFullMs > FAST_FRAME_MS;
+      if (!xs || !ys || !this.coloring || !this.palettes) {
+        this.publish(v, 0);
+      } else if (!(cheap && this.canvases.drawCachedPoints(v))) {
         const t0 = performance.now();
         const drawn = this.canvases.drawPoints(this.scene(xs, ys, v), v);
         this.lastFullMs = performance.now() - t0;
         this.publish(v, drawn);
-        this.scheduleGrid();
+        this.picking.invalidate();
       }
-    } else if (viewChanged && !xs) {
-      this.publish(v, 0);
     }
     this.wantFull = false;
     if (this.animation !== null) this.request(true);
-    this.drawOverlay();
+    this.drawOverlay(v);
   }
 
   private scene(xs: ArrayLike<number>, ys: ArrayLike<number>, v: Viewport): Scene {
     const size = this.model.get("point_size");
-    const front =
-      this.highlight ?? (this.table.selectionCount() > 0 ? this.table.selectionMask() : null);
+    const selected = this.table.selectionCount() > 0 ? this.table.selectionMask() : null;
     return {
       xs,
       ys,
       coloring: this.coloring as Coloring,
       palettes: this.palettes as Scene["palettes"],
       groups: this.groups,
-      front,
+      front: this.highlight ?? selected,
       diameter: size > 0 ? size : autoDiameter(this.table.n, zoomLevel(v, this.fitted ?? v)),
     };
   }
 
   private thresholds(): RegionThresholds {
     const t = this.table.get("thresholds") ?? {};
+    const d = DEFAULT_REGION_THRESHOLDS;
     return {
-      ambiguous_variability:
-        t.ambiguous_variability ?? DEFAULT_REGION_THRESHOLDS.ambiguous_variability,
-      easy_confidence: t.easy_confidence ?? DEFAULT_REGION_THRESHOLDS.easy_confidence,
+      ambiguous_variability: t.ambiguous_variability ?? d.ambiguous_variability,
+      easy_confidence: t.easy_confidence ?? d.easy_confidence,
     };
   }
 
-  /** Attributes tests and benchmarks read (see the Python class docstring). */
+  /** Attributes tests and benchmarks read (documented in nbdatalens/views/scatter.py). */
   private publish(v: Viewport, drawn: number): void {
     const d = domainOf(v);
     const ds = this.root.dataset;
@@ -448,127 +403,12 @@ export class ScatterView {
     ds.ready = "1";
   }
 
-  private drawOverlay(): void {
-    const ctx = this.canvases.overlayContext();
-    const v = this.viewport;
-    if (this.hovered >= 0 && v && this.xs && this.ys && !this.interacting) {
-      const sx = toScreenX(v, this.xs[this.hovered]);
-      const sy = toScreenY(v, this.ys[this.hovered]);
-      ctx.strokeStyle = this.theme.foreground;
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      ctx.arc(sx, sy, 5, 0, 2 * Math.PI);
-      ctx.stroke();
-    }
-    if (this.drawing === null) return;
-    const path = this.drawing.path;
-    ctx.strokeStyle = this.theme.selection;
-    ctx.fillStyle = this.theme.selection;
-    ctx.lineWidth = 1.5;
-    ctx.setLineDash([4, 3]);
-    ctx.beginPath();
-    if (this.drawing.kind === "box") {
-      const [[x0, y0], [x1, y1]] = path;
-      ctx.rect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
-    } else {
-      ctx.moveTo(path[0][0], path[0][1]);
-      for (let k = 1; k < path.length; k++) ctx.lineTo(path[k][0], path[k][1]);
-      ctx.closePath();
-    }
-    ctx.globalAlpha = 0.08;
-    ctx.fill();
-    ctx.globalAlpha = 1;
-    ctx.stroke();
-    ctx.setLineDash([]);
+  private drawOverlay(v: Viewport): void {
+    const i = this.picking.hovered;
+    const ring: Point | null =
+      i >= 0 && this.xs && this.ys && !this.interacting
+        ? [toScreenX(v, this.xs[i]), toScreenY(v, this.ys[i])]
+        : null;
+    this.canvases.drawOverlay(this.theme, ring, this.drawing);
   }
-
-  // ------------------------------------------------------------ hover
-  private scheduleGrid(): void {
-    this.grid = null;
-    if (this.gridTimer !== null) clearTimeout(this.gridTimer);
-    // Built when the view has rested, so a drag never pays for it.
-    this.gridTimer = setTimeout(() => {
-      this.gridTimer = null;
-      if (!this.interacting) this.hoverGrid();
-    }, 200);
-  }
-
-  private hoverGrid(): HoverGrid | null {
-    if (this.grid === null && this.xs && this.ys && this.viewport && this.animation === null) {
-      this.grid = HoverGrid.build(this.xs, this.ys, this.viewport, 8);
-    }
-    return this.grid;
-  }
-
-  private nearest(p: Point): number {
-    const grid = this.hoverGrid();
-    if (grid === null) return -1;
-    const front = this.table.selectionCount() > 0 ? this.table.selectionMask() : null;
-    return grid.nearest(p[0], p[1], HOVER_RADIUS, front);
-  }
-
-  private hover(p: Point | null): void {
-    this.hoverAt = p;
-    const i = p === null || this.interacting ? -1 : this.nearest(p);
-    if (i !== this.hovered) {
-      this.hovered = i;
-      this.ids.want(i);
-      this.request(false);
-    }
-    this.showHover();
-  }
-
-  private showHover(): void {
-    const p = this.hoverAt;
-    if (this.hovered < 0 || p === null) {
-      this.chrome.hideTooltip();
-      return;
-    }
-    const rows = tooltipRows(this.table, this.hovered, this.ids.get(this.hovered), this.colorBy());
-    const m = this.canvases.margins;
-    this.chrome.showTooltip(p[0] + m.left, p[1] + m.top, rows);
-  }
-
-  // ------------------------------------------------------------ selection
-  private select(hits: Uint8Array | Uint32Array, mods: Modifiers): void {
-    this.table.setSelection(applyMode(this.table.selectionMask(), hits, modeFromEvent(mods)));
-  }
-
-  private lasso(path: Point[], mods: Modifiers): void {
-    const v = this.viewport;
-    if (!v || !this.xs || !this.ys || path.length < 3) return;
-    const t0 = performance.now();
-    const polygon: Point[] = path.map(([px, py]) => [toDataX(v, px), toDataY(v, py)]);
-    const hits = lassoMask(this.xs, this.ys, polygon);
-    const t1 = performance.now();
-    this.select(hits, mods);
-    this.root.dataset.lassoMs = (t1 - t0).toFixed(1);
-    this.root.dataset.commitMs = (performance.now() - t0).toFixed(1);
-  }
-
-  private box(a: Point, b: Point, mods: Modifiers): void {
-    const v = this.viewport;
-    if (!v || !this.xs || !this.ys) return;
-    const hits = boxSelect(
-      this.xs,
-      this.ys,
-      toDataX(v, a[0]),
-      toDataY(v, a[1]),
-      toDataX(v, b[0]),
-      toDataY(v, b[1]),
-    );
-    this.select(hits, mods);
-  }
-
-  private click(p: Point, mods: Modifiers): void {
-    const i = this.nearest(p);
-    if (i >= 0) this.select(Uint32Array.of(i), mods);
-    else if (!mods.shiftKey && !mods.altKey && this.table.selectionCount() > 0)
-      this.table.clearSelection();
-  }
-}
-
-function hasFinite(values: ArrayLike<number>): boolean {
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) return true;
-  return false;
 }

@@ -1,0 +1,153 @@
+// Turning pointer positions into points: hover (nearest point, tooltip) and
+// the selection gestures (click, lasso, box), which write the table's
+// selection once, on release.
+
+import { boxSelect, lassoMask, type Point } from "../lib/lasso";
+import { applyMode, modeFromEvent } from "../lib/selection";
+import type { TableClient } from "../lib/table_client";
+import type { ScatterChrome } from "./chrome";
+import type { Modifiers } from "./gestures";
+import { HoverGrid } from "./hover_grid";
+import { IdLookup, tooltipRows } from "./tooltip";
+import { toDataX, toDataY, type Viewport } from "./viewport";
+
+/** Hover and click pick the nearest point within this many CSS pixels. */
+export const PICK_RADIUS = 6;
+/** Grid cell size in CSS pixels (≥ the pick radius, so a query reads ≤ 3×3 cells). */
+const GRID_CELL = 8;
+/** Build the hover grid this long after the view has rested, so a drag never pays for it. */
+const GRID_DELAY_MS = 200;
+
+/** What picking needs to know about the view, read at the moment it is needed. */
+export interface PickingState {
+  xs: ArrayLike<number> | null;
+  ys: ArrayLike<number> | null;
+  viewport: Viewport | null;
+  /** True while the view moves (drag, wheel, animation): no hover then. */
+  busy: boolean;
+  colorBy: string;
+  /** Offset of the plot area in the plot container (tooltip placement). */
+  plotOffset: Point;
+}
+
+export class Picking {
+  /** Row position under the pointer, or -1. */
+  hovered = -1;
+  private readonly table: TableClient;
+  private readonly chrome: ScatterChrome;
+  private readonly state: () => PickingState;
+  private readonly onHoverChange: () => void;
+  private readonly ids: IdLookup;
+  private grid: HoverGrid | null = null;
+  private gridTimer: ReturnType<typeof setTimeout> | null = null;
+  private pointer: Point | null = null;
+
+  constructor(
+    table: TableClient,
+    chrome: ScatterChrome,
+    state: () => PickingState,
+    onHoverChange: () => void,
+  ) {
+    this.table = table;
+    this.chrome = chrome;
+    this.state = state;
+    this.onHoverChange = onHoverChange;
+    this.ids = new IdLookup(table, (pos) => {
+      if (pos === this.hovered) this.showTooltip();
+    });
+  }
+
+  /** The points moved on screen: forget the grid and rebuild it once things rest. */
+  invalidate(): void {
+    this.grid = null;
+    if (this.gridTimer !== null) clearTimeout(this.gridTimer);
+    this.gridTimer = setTimeout(() => {
+      this.gridTimer = null;
+      if (!this.state().busy) this.hoverGrid();
+    }, GRID_DELAY_MS);
+  }
+
+  private hoverGrid(): HoverGrid | null {
+    const s = this.state();
+    if (this.grid === null && s.xs && s.ys && s.viewport && !s.busy) {
+      this.grid = HoverGrid.build(s.xs, s.ys, s.viewport, GRID_CELL);
+    }
+    return this.grid;
+  }
+
+  /** The point within {@link PICK_RADIUS} of `p` (plot CSS px), or -1. */
+  nearest(p: Point): number {
+    const grid = this.hoverGrid();
+    if (grid === null) return -1;
+    const front = this.table.selectionCount() > 0 ? this.table.selectionMask() : null;
+    return grid.nearest(p[0], p[1], PICK_RADIUS, front);
+  }
+
+  hover(p: Point | null): void {
+    this.pointer = p;
+    const i = p === null || this.state().busy ? -1 : this.nearest(p);
+    if (i !== this.hovered) {
+      this.hovered = i;
+      this.ids.want(i);
+      this.onHoverChange();
+    }
+    this.showTooltip();
+  }
+
+  private showTooltip(): void {
+    const p = this.pointer;
+    if (this.hovered < 0 || p === null) {
+      this.chrome.hideTooltip();
+      return;
+    }
+    const s = this.state();
+    const rows = tooltipRows(this.table, this.hovered, this.ids.get(this.hovered), s.colorBy);
+    this.chrome.showTooltip(p[0] + s.plotOffset[0], p[1] + s.plotOffset[1], rows);
+  }
+
+  /** Combine hits with the selection as the modifiers say, and write it (one save). */
+  select(hits: Uint8Array | Uint32Array, mods: Modifiers): void {
+    this.table.setSelection(applyMode(this.table.selectionMask(), hits, modeFromEvent(mods)));
+  }
+
+  /**
+   * Select the points inside a lasso drawn on screen. Returns the hit-test
+   * time in ms (the polygon is mapped to data coordinates, then tested exactly).
+   */
+  lasso(path: Point[], mods: Modifiers): number | null {
+    const { xs, ys, viewport: v } = this.state();
+    if (!v || !xs || !ys || path.length < 3) return null;
+    const t0 = performance.now();
+    const polygon: Point[] = path.map(([px, py]) => [toDataX(v, px), toDataY(v, py)]);
+    const hits = lassoMask(xs, ys, polygon);
+    const ms = performance.now() - t0;
+    this.select(hits, mods);
+    return ms;
+  }
+
+  box(a: Point, b: Point, mods: Modifiers): void {
+    const { xs, ys, viewport: v } = this.state();
+    if (!v || !xs || !ys) return;
+    const [x0, y0, x1, y1] = [
+      toDataX(v, a[0]),
+      toDataY(v, a[1]),
+      toDataX(v, b[0]),
+      toDataY(v, b[1]),
+    ];
+    this.select(boxSelect(xs, ys, x0, y0, x1, y1), mods);
+  }
+
+  /** A click on a point selects it; on empty space without modifiers it clears. */
+  click(p: Point, mods: Modifiers): void {
+    const i = this.nearest(p);
+    if (i >= 0) this.select(Uint32Array.of(i), mods);
+    else if (!mods.shiftKey && !mods.altKey && this.table.selectionCount() > 0) {
+      this.table.clearSelection();
+    }
+  }
+
+  dispose(): void {
+    if (this.gridTimer !== null) clearTimeout(this.gridTimer);
+    this.ids.dispose();
+  }
+}
