@@ -181,7 +181,7 @@ class SampleTable(traitlets.HasTraits):
             base = self.classes[: self.n_label_classes]
             given, correct, last = recorder_dynamics(self.df, src.value, self.label_codes, base)
         else:
-            arr = stack_vectors(self.df, src, "dynamics", (2, 3))
+            arr = stack_vectors(self.df, src, "dynamics", (2, 3), allow_missing=True)
             given, exact = check_dynamics(
                 self.df, arr, src.name, self.label_codes, self.n_label_classes
             )
@@ -190,7 +190,9 @@ class SampleTable(traitlets.HasTraits):
                 # the argmax; below that we cannot tell, so correctness is a lower bound.
                 correct = cartography.estimated_correct(given)
             else:
-                correct, last = exact, arr[:, -1, :]
+                correct = exact
+                # The last epoch stands in for probs only when every sample has one.
+                last = None if np.isnan(given[:, 0]).any() else arr[:, -1, :]
         if last is not None and self.probs is None:  # the last epoch is the model's final word
             self.probs = np.ascontiguousarray(last, dtype=np.float32)
             if self.pred_codes is None:

@@ -2,9 +2,9 @@
 
 Every error raised here names the column (or ``<array>`` for values passed
 directly) and says what is wrong, before anything is drawn. The checks are
-vectorised: one ``min``/``max`` pass decides that a million rows are fine,
-and the per-row masks that name the offending ids are only built on the
-error path.
+vectorised and cheap when the input is good (one summing pass decides that a
+million rows hold no NaN); the per-row masks that name the offending ids are
+only built on the error path.
 """
 
 from __future__ import annotations
@@ -109,24 +109,17 @@ def encode_labels(
 
 def _not_vectors(df: pd.DataFrame, src: Source, role: str, cells: Sequence[Any]) -> Exception:
     """The error for a column of vectors that failed to stack: missing, wrong type or ragged."""
-    is_vec = np.fromiter((is_vector_cell(v) for v in cells), dtype=bool, count=len(cells))
-    if not is_vec.all():
-        bad = np.flatnonzero(~is_vec)
-        first = cells[int(bad[0])]
-        scalar_missing = np.fromiter(
-            (v is None or (isinstance(v, float) and v != v) for v in (cells[i] for i in bad)),
-            dtype=bool,
-            count=bad.size,
+    bad = [i for i, v in enumerate(cells) if not is_vector_cell(v)]
+    missing = [i for i in bad if _is_missing_cell(cells[i])]
+    if missing:
+        return ValueError(
+            f"column {src.name!r} ({role}): {len(missing)} row(s) have no vector (missing "
+            f"value), e.g. ids {_preview(df.index[missing], 5)}"
         )
-        if scalar_missing.any():
-            where = bad[scalar_missing]
-            return ValueError(
-                f"column {src.name!r} ({role}): {where.size} row(s) have no vector (missing "
-                f"value), e.g. ids {_preview(df.index[where], 5)}"
-            )
+    if bad:
         return TypeError(
             f"column {src.name!r} ({role}): expected one vector (list or array) per row, found "
-            f"a {type(first).__name__} at ids {_preview(df.index[bad], 5)}"
+            f"a {type(cells[bad[0]]).__name__} at ids {_preview(df.index[bad], 5)}"
         )
     shapes = pd.Series([np.shape(v) for v in cells], index=df.index)
     common = shapes.mode().iloc[0]
@@ -140,19 +133,31 @@ def _not_vectors(df: pd.DataFrame, src: Source, role: str, cells: Sequence[Any])
     return TypeError(f"column {src.name!r} ({role}): values must be numbers")
 
 
-def _stack_cells(df: pd.DataFrame, src: Source, role: str, cells: list[Any]) -> np.ndarray:
+def _is_missing_cell(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _stack_cells(
+    df: pd.DataFrame, src: Source, role: str, cells: list[Any], allow_missing: bool = False
+) -> np.ndarray:
     """One vector (or matrix) per cell → one array with rows first.
 
     ``np.concatenate`` of the cells then a reshape is about twice as fast as
     ``np.stack`` (no per-cell ``expand_dims`` view); the per-cell lengths are
     compared first, since a concatenation alone cannot tell ragged rows apart
-    when their lengths happen to add up.
+    when their lengths happen to add up. With ``allow_missing`` a None / NaN
+    cell becomes a row of NaN.
     """
     n = len(cells)
     try:
         lengths = np.fromiter(map(len, cells), dtype=np.intp, count=n)
     except TypeError:
-        raise _not_vectors(df, src, role, cells) from None
+        present = [v for v in cells if not _is_missing_cell(v)]
+        if not allow_missing or not present or not is_vector_cell(present[0]):
+            raise _not_vectors(df, src, role, cells) from None
+        gap = np.full(np.shape(present[0]), np.nan)
+        cells = [gap if _is_missing_cell(v) else v for v in cells]
+        return _stack_cells(df, src, role, cells)
     if (lengths != lengths[0]).any():
         raise _not_vectors(df, src, role, cells)
     try:
@@ -176,7 +181,10 @@ def _block(df: pd.DataFrame, src: Source, role: str) -> np.ndarray:
     return out
 
 
-def _check_finite(df: pd.DataFrame, arr: np.ndarray, name: str, role: str) -> None:
+def _check_finite(
+    df: pd.DataFrame, arr: np.ndarray, name: str, role: str, allow_nan_rows: bool = False
+) -> None:
+    """Refuse NaN / ±inf, naming the rows; with ``allow_nan_rows`` a row entirely NaN passes."""
     if arr.size == 0 or arr.dtype.kind in "iub":
         return
     # One summing pass, no N×D boolean temporary: NaN and ±inf propagate into the
@@ -185,21 +193,33 @@ def _check_finite(df: pd.DataFrame, arr: np.ndarray, name: str, role: str) -> No
         total = arr.sum()
     if np.isfinite(total) or (np.isfinite(arr.min()) and np.isfinite(arr.max())):
         return
-    finite = np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
+    rows = arr.reshape(len(arr), -1)
+    bad = ~np.isfinite(rows).all(axis=1)
+    if allow_nan_rows:
+        bad &= ~np.isnan(rows).all(axis=1)
+        if not bad.any():
+            return
+    hint = " (a sample without any is NaN in every entry)" if allow_nan_rows else ""
     raise ValueError(
-        f"column {name!r} ({role}): {int((~finite).sum())} row(s) contain NaN or infinite "
-        f"values, e.g. ids {_bad_rows(df, ~finite)}"
+        f"column {name!r} ({role}): {int(bad.sum())} row(s) contain NaN or infinite "
+        f"values, e.g. ids {_bad_rows(df, bad)}{hint}"
     )
 
 
 def stack_vectors(
-    df: pd.DataFrame, src: Source, role: str, ndim: int | tuple[int, ...]
+    df: pd.DataFrame,
+    src: Source,
+    role: str,
+    ndim: int | tuple[int, ...],
+    allow_missing: bool = False,
 ) -> np.ndarray:
     """A column of per-row vectors (or one N×… array, or a column block) as a numeric array.
 
     A numeric column of scalars counts as N×1 when 2-D is wanted. Missing
     vectors, ragged rows, non-numeric values and NaN are refused with the
-    column name and the ids of the rows at fault.
+    column name and the ids of the rows at fault. With ``allow_missing`` a
+    missing cell or a row that is NaN throughout stands for "no value for
+    this sample" and comes back as a row of NaN.
     """
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if src.block:
@@ -209,11 +229,11 @@ def stack_vectors(
         if isinstance(values, pd.Series):
             values = values.to_numpy()
         if isinstance(values, (list, tuple)):
-            arr = _stack_cells(df, src, role, list(values))
+            arr = _stack_cells(df, src, role, list(values), allow_missing)
         else:
             arr = np.asarray(values)
             if arr.dtype == object and arr.ndim == 1:
-                arr = _stack_cells(df, src, role, arr.tolist())
+                arr = _stack_cells(df, src, role, arr.tolist(), allow_missing)
             elif arr.ndim == 1 and 1 not in allowed:
                 arr = arr[:, None]
     if arr.dtype.kind not in "iuf":
@@ -229,7 +249,7 @@ def stack_vectors(
             f"column {src.name!r} ({role}): expected {want} values (rows first), got shape "
             f"{arr.shape}"
         )
-    _check_finite(df, arr, src.name, role)
+    _check_finite(df, arr, src.name, role, allow_nan_rows=allow_missing)
     return arr
 
 
@@ -285,10 +305,12 @@ def check_dynamics(
     """Check per-epoch dynamics and reduce them to ``(given, correct)``.
 
     ``arr`` is N×E (the given label's probability per epoch) or N×E×C (every
-    class's). ``given`` is the N×E float32 given-label probability;
-    ``correct`` the N×E bool "argmax was the given label" (ties go to the
-    lowest class, as ``np.argmax``), or None for N×E input, where only the
-    given label's probability is known.
+    class's), each row finite or NaN throughout (a sample without dynamics,
+    as :func:`stack_vectors` with ``allow_missing`` leaves it). ``given`` is
+    the N×E float32 given-label probability, NaN for a sample without
+    dynamics; ``correct`` the N×E bool "argmax was the given label" (ties go
+    to the lowest class, as ``np.argmax``), or None for N×E input, where
+    only the given label's probability is known.
     """
     n_rows = len(label_codes)
     if arr.shape[0] != n_rows or arr.ndim not in (2, 3):
@@ -305,9 +327,15 @@ def check_dynamics(
         raise ValueError(f"column {name!r} (dynamics): no epochs recorded (shape {arr.shape})")
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float32)
+    absent = np.isnan(arr[:, 0].reshape(n_rows, -1)[:, 0])
+    if absent.all():
+        raise ValueError(f"column {name!r} (dynamics): every row is missing (NaN)")
+    if absent.any():  # checked and reduced as a uniform guess, then set back to NaN
+        arr = arr.copy()
+        arr[absent] = 1.0 / arr.shape[2] if arr.ndim == 3 else 0.5
     if arr.ndim == 2:
         lo, hi = arr.min(), arr.max()
-        given, correct, worst_sum = arr.astype(np.float32, copy=False), None, 0.0
+        given, correct, worst_sum = arr.astype(np.float32), None, 0.0  # a copy: ours
     else:
         given, correct, lo, hi, worst_sum = _scan_full_dynamics(arr, label_codes)
     if lo < 0 or hi > 1 + PROB_SUM_TOLERANCE:
@@ -322,6 +350,10 @@ def check_dynamics(
             f"column {name!r} (dynamics): per-epoch probabilities must sum to 1 over the "
             f"classes; {int(rows.sum())} row(s) do not, e.g. ids {_bad_rows(df, rows)}"
         )
+    if absent.any():
+        given[absent] = np.nan
+        if correct is not None:
+            correct[absent] = False
     return given, correct
 
 

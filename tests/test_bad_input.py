@@ -270,3 +270,9 @@ def test_errors_are_raised_before_anything_is_drawn(monkeypatch):
     with pytest.raises(ValueError, match="NaN"):
         DataLens(_df(embedding=[np.zeros(2), np.full(2, np.nan), np.ones(2)]))
     assert built == []
+
+
+def test_dynamics_with_some_nan_epochs():
+    dyn = np.array([[0.5, np.nan], [0.5, 0.5], [0.1, 0.2]])
+    with pytest.raises(ValueError, match=r"'<array>' \(dynamics\): 1 row\(s\) contain NaN.*'s1'"):
+        DataLens(_df(), dynamics=dyn)

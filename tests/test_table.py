@@ -310,3 +310,21 @@ def test_select_accepts_sets_tuples_generators_and_multiindex_ids():
     assert table.selected.tolist() == [("x", 2)]
     table.select([("y", 1), ("x", 1)])
     assert table.selected.tolist() == [("x", 1), ("y", 1)]
+
+
+def test_samples_without_dynamics_get_nan_metrics_and_no_region():
+    """A frame of train + held-out samples: only the training rows have dynamics."""
+    full = _full_dynamics()
+    cells = [full[0], None, full[2], np.nan]
+    table = SampleTable(_frame(dynamics=cells))
+    d = table.derived
+    np.testing.assert_allclose(d["confidence"].iloc[[0, 2]], [0.7, 0.1], atol=1e-6)
+    assert d[["confidence", "variability", "correctness"]].iloc[[1, 3]].isna().all().all()
+    assert d["region"].isna().tolist() == [False, True, False, True]
+    assert d["region"].iloc[[0, 2]].tolist() == ["easy-to-learn", "hard-to-learn"]
+    assert table.probs is not None  # the given probs column, not a half-missing last epoch
+    as_array = GIVEN.copy()
+    as_array[1] = np.nan
+    d2 = SampleTable(_frame(), dynamics=as_array).derived
+    assert d2["confidence"].isna().tolist() == [False, True, False, False]
+    assert d2["region"].iloc[0] == "easy-to-learn"
