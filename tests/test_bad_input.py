@@ -276,3 +276,8 @@ def test_dynamics_with_some_nan_epochs():
     dyn = np.array([[0.5, np.nan], [0.5, 0.5], [0.1, 0.2]])
     with pytest.raises(ValueError, match=r"'<array>' \(dynamics\): 1 row\(s\) contain NaN.*'s1'"):
         DataLens(_df(), dynamics=dyn)
+
+
+def test_coordinate_with_two_numbers_per_row():
+    with pytest.raises(ValueError, match=r"'<array>' \(x\): expected one number per row.*\(3, 2\)"):
+        DataLens(_df(), x=np.zeros((3, 2)), y=np.zeros(3))

@@ -180,3 +180,9 @@ def test_list_of_columns_as_embedding():
     table = DataLens(df, embedding=["e0", "e1"]).table
     np.testing.assert_array_equal(table.embedding, [[1, 3], [2, 4]])
     assert {"e0", "e1"} <= table.roles.used_columns()
+
+
+def test_image_array_keyword_is_checked_without_a_per_row_wrap():
+    df = pd.DataFrame({"label": [0, 1]})
+    lens = DataLens(df, image=np.zeros((2, 8, 8), dtype=np.uint8))
+    assert lens.table.roles.column_names()["image"] == "<array>"
