@@ -254,3 +254,14 @@ def test_a_user_column_named_like_a_derived_one_loses_to_it():
     lens = DataLens(df)
     reply, _ = Replies(lens).ask(type="rows", positions=[0])
     assert reply["rows"][0]["values"]["loss"] == f"{lens.derived['loss'].iloc[0]:.4g}"
+
+
+def test_the_thumbnail_cache_is_bounded_in_bytes_too(monkeypatch):
+    monkeypatch.setattr(requests, "THUMB_CACHE_BYTES", 1000)
+    replies = Replies(DataLens(frame()))
+    replies.ask(type="thumbs", positions=list(range(8)), size=96)
+    handler = replies.handler
+    kept = sum(len(data) for _, data in handler._thumbs.values())
+    assert kept == handler._thumb_bytes <= 1000
+    assert 0 < len(handler._thumbs) < 8
+    assert ("image", 7, 96) in handler._thumbs  # the newest stay

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Most thumbnails kept in memory per table (≈ 1–3 KB each at 96 px).
 THUMB_CACHE_SIZE = 20_000
+#: Most bytes of thumbnails kept per table: photos cost ~10–30 KB at 96 px, digits 0.3 KB.
+THUMB_CACHE_BYTES = 64 * 2**20
 #: Longest text shown per cell in tooltips and the detail panel.
 MAX_CELL_CHARS = 400
 #: Most rows answered in one request.
@@ -57,6 +59,7 @@ class RequestHandler:
         self._thumbs: OrderedDict[tuple[str, int, int], tuple[dict[str, Any], bytes]] = (
             OrderedDict()
         )
+        self._thumb_bytes = 0
         # What a tile shows, in the gallery's precedence: image, then audio, then text.
         self._media_role = next(
             (role for role in ("image", "audio", "text") if role in table.roles), "none"
@@ -153,8 +156,12 @@ class RequestHandler:
             item.update(mime="", text=cell_text(value))
         result = (item, data or b"")
         self._thumbs[key] = result
-        if len(self._thumbs) > THUMB_CACHE_SIZE:
-            self._thumbs.popitem(last=False)
+        self._thumb_bytes += len(result[1])
+        while len(self._thumbs) > THUMB_CACHE_SIZE or (
+            self._thumb_bytes > THUMB_CACHE_BYTES and len(self._thumbs) > 1
+        ):
+            _, (_, dropped) = self._thumbs.popitem(last=False)
+            self._thumb_bytes -= len(dropped)
         return result
 
     def _media(self, content: dict[str, Any]) -> None:

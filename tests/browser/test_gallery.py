@@ -195,6 +195,10 @@ def test_clicking_a_tile_opens_its_row_and_arrows_move(notebook):
     )
     shoot(nb, "gallery-detail")
 
+    set_theme(nb, "JupyterLab Dark")
+    shoot(nb, "gallery-detail-dark")
+    set_theme(nb, "JupyterLab Light")
+
     second = tiles(nb)[1]["id"]
     # Running the kernel cell moved the keyboard focus into the notebook: come back.
     nb.page.locator(f"{GALLERY} .nbdl-tile[data-index='0']").click()
@@ -306,3 +310,173 @@ lens = DataLens(df, projection="pca")
     elapsed = timing["first"] - timing["start"]
     print(f"selection → first thumbnails at 100k rows: {elapsed:.0f} ms")
     assert elapsed < 300
+
+
+def test_marked_tiles_become_the_selection_and_escape_clears_it(notebook):
+    nb = open_gallery(notebook)
+    nb.run_code("lens.select(lens.df.index[:10])")
+    nb.page.wait_for_function(
+        "() => document.querySelector('.nbdl-gallery').dataset.selectedCount === '10'"
+    )
+    wait_settled(nb)
+    shown = tiles(nb)
+    nb.page.locator(f"{GALLERY} .nbdl-tile[data-index='1']").click(modifiers=["Control"])
+    nb.page.locator(f"{GALLERY} .nbdl-tile[data-index='4']").click(modifiers=["Shift"])
+    assert nb.page.locator(f"{GALLERY} .nbdl-tile.nbdl-marked").count() == 2
+    assert nb.page.locator(f"{GALLERY} .nbdl-gallery-marked").inner_text() == "2 marked"
+    nb.page.locator(f"{GALLERY} button:has-text('keep only these')").click()
+    nb.page.wait_for_function(
+        "() => document.querySelector('.nbdl-gallery').dataset.selectedCount === '2'"
+    )
+    kept = sorted([shown[1]["id"], shown[4]["id"]], key=int)
+    assert nb.kernel_json("[str(i) for i in lens.selected]") == kept
+
+    nb.page.locator(f"{GALLERY} .nbdl-tile[data-index='0']").click(modifiers=["Control"])
+    nb.page.locator(f"{GALLERY} button:has-text('remove from selection')").click()
+    nb.page.wait_for_function(
+        "() => document.querySelector('.nbdl-gallery').dataset.selectedCount === '1'"
+    )
+    # Escape with nothing open and nothing marked clears the shared selection.
+    nb.page.locator(f"{GALLERY} .nbdl-gallery-summary").click()
+    nb.page.keyboard.press("Escape")
+    nb.page.wait_for_function(
+        "() => document.querySelector('.nbdl-gallery').dataset.mode === 'sample'"
+    )
+    assert nb.kernel_json("len(lens.selected)") == 0
+
+
+def test_keyboard_moves_between_tiles_and_enter_opens_one(notebook):
+    nb = open_gallery(notebook)
+    wait_settled(nb)
+    nb.page.locator(f"{GALLERY} .nbdl-gallery-summary").click()
+    nb.page.keyboard.press("ArrowRight")  # focus starts on the first tile
+    nb.page.keyboard.press("ArrowRight")
+    nb.page.keyboard.press("ArrowDown")
+    columns = nb.page.evaluate(
+        "() => new Set([...document.querySelectorAll('.nbdl-tile')]"
+        ".map((t) => t.getBoundingClientRect().left)).size"
+    )
+    focused = nb.page.locator(f"{GALLERY} .nbdl-tile.nbdl-focused")
+    assert focused.get_attribute("data-index") == str(1 + columns)
+    nb.page.keyboard.press("Enter")
+    nb.page.wait_for_selector(f"{GALLERY} .nbdl-detail[data-loaded='1']")
+    assert nb.page.locator(".nbdl-detail-title").inner_text() == focused.get_attribute("data-id")
+
+
+AUDIO = """
+import numpy as np, pandas as pd
+from nbdatalens import DataLens
+n = 9
+t = np.arange(4000) / 8000
+clips = [0.4 * np.sin(2 * np.pi * (200 + 40 * i) * t) * np.exp(-3 * t) for i in range(n)]
+clips[2] = np.zeros(4000)
+clips[5] = np.clip(3 * np.sin(2 * np.pi * 300 * t), -1, 1)
+rng = np.random.default_rng(0)
+df = pd.DataFrame({"label": np.arange(n) % 3, "probs": list(rng.dirichlet(np.ones(3), n)),
+                   "audio": clips, "sample_rate": 8000}, index=[f"clip{i}" for i in range(n)])
+lens = DataLens(df)
+"""
+
+
+def test_audio_tiles_show_waveforms_flags_and_play(notebook):
+    nb = open_gallery(notebook, AUDIO)
+    wait_settled(nb)
+    shown = {t["id"]: t for t in tiles(nb)}
+    assert len(shown) == 9 and all(t["loaded"] for t in shown.values())
+    badges = nb.page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('.nbdl-tile')].map((t) =>"
+        " [t.dataset.id, [...t.querySelectorAll('.nbdl-tile-badge')].map((b) => b.textContent)]))"
+    )
+    assert badges["clip2"] == ["silent"] and badges["clip5"] == ["clipped"]
+    assert badges["clip0"] == []
+    play = nb.page.locator(f"{GALLERY} .nbdl-tile[data-id='clip0'] .nbdl-tile-play")
+    play.click()
+    nb.page.wait_for_function(
+        "() => document.querySelector(\".nbdl-tile[data-id='clip0'] .nbdl-tile-play\")"
+        ".textContent === '■'"
+    )
+    assert nb.page.locator(f"{GALLERY} .nbdl-gallery-status.nbdl-error").count() == 0
+    shoot(nb, "gallery-audio")
+    play.click()  # stops
+    assert play.inner_text() == "▶"
+
+
+TEXT = f"""
+import numpy as np, pandas as pd
+from nbdatalens import DataLens
+n = 8
+rng = np.random.default_rng(0)
+texts = [f"review {{i}}: the plot was fine but the ending dragged on" for i in range(n)]
+texts[3] = {XSS!r}
+df = pd.DataFrame({{"label": np.arange(n) % 2, "probs": list(rng.dirichlet(np.ones(2), n)),
+                   "text": texts}})
+lens = DataLens(df)
+"""
+
+
+def test_text_tiles_show_snippets_as_text(notebook):
+    nb = open_gallery(notebook, TEXT)
+    nb.page.wait_for_function(
+        "() => [...document.querySelectorAll('.nbdl-tile')].every((t) => t.dataset.state === 'ok')"
+    )
+    snippets = nb.page.evaluate(
+        "() => Object.fromEntries([...document.querySelectorAll('.nbdl-tile')]"
+        ".map((t) => [t.dataset.id, t.querySelector('.nbdl-tile-text').textContent]))"
+    )
+    assert snippets["0"] == "review 0: the plot was fine but the ending dragged on"
+    assert snippets["3"] == XSS
+    assert nb.page.evaluate("() => window.__xss") is None
+    shoot(nb, "gallery-text")
+
+
+def test_tables_without_media_show_ids_labels_and_metrics(notebook):
+    setup = """
+import numpy as np, pandas as pd
+from nbdatalens import DataLens
+rng = np.random.default_rng(0)
+df = pd.DataFrame({"label": np.arange(30) % 3, "probs": list(rng.dirichlet(np.ones(3), 30))},
+                  index=[f"row-{i}" for i in range(30)])
+lens = DataLens(df)
+"""
+    nb = open_gallery(notebook, setup)
+    nb.page.wait_for_function(
+        "() => [...document.querySelectorAll('.nbdl-tile')].every((t) => t.dataset.id)"
+    )
+    shown = tiles(nb)
+    assert len(shown) == 30
+    assert nb.page.locator(f"{GALLERY} .nbdl-tile-media").count() == 0
+    assert all(t["text"].startswith("row-") and "loss" in t["text"] for t in shown)
+    # No dynamics: confidence is not offered as a sort key.
+    options = nb.page.locator(f"{GALLERY} select[aria-label='sort by'] option").all_inner_texts()
+    assert options == ["loss", "margin", "label", "table order"]
+    shoot(nb, "gallery-no-media")
+
+
+def test_size_control_and_kernel_side_traits_reach_the_page(notebook):
+    nb = open_gallery(notebook)
+    wait_settled(nb)
+    width = nb.page.locator(f"{GALLERY} .nbdl-tile").first.bounding_box()["width"]
+    nb.page.locator(f"{GALLERY} select[aria-label='thumbnail size']").select_option(label="large")
+    nb.page.wait_for_function(
+        "(w) => document.querySelector('.nbdl-tile').getBoundingClientRect().width > w + 40",
+        arg=width,
+    )
+    wait_settled(nb)  # thumbnails come again, at the new size
+    natural = nb.page.evaluate("() => document.querySelector('.nbdl-tile img').naturalWidth")
+    assert natural >= 160
+    assert nb.kernel_json("g.tile_size") == 160
+    shoot(nb, "gallery-large-tiles")
+
+    nb.run_code("g.tile_size = 40; g.sort_by = 'margin'; g.descending = False")
+    nb.page.wait_for_function(
+        "() => document.querySelector('.nbdl-gallery').dataset.sort === 'margin'"
+    )
+    select = nb.page.locator(f"{GALLERY} select[aria-label='thumbnail size']")
+    assert select.evaluate("(s) => s.options[s.selectedIndex].textContent") == "40 px"
+    wait_settled(nb)
+    shown = tiles(nb)
+    margins = nb.kernel_json(
+        f"[float(lens.derived.margin.loc[int(i)]) for i in {json.dumps([t['id'] for t in shown])}]"
+    )
+    assert len(margins) >= 20 and margins == sorted(margins)  # lowest margin first
+    shoot(nb, "gallery-small-tiles")

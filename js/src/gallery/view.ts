@@ -3,38 +3,15 @@
 // fetched from the kernel for the visible window only.
 
 import { h } from "../lib/dom";
-import { formatMetric } from "../lib/format";
 import { applyMode, maskFromPositions, positionsOf } from "../lib/selection";
-import type { NumericArray, TableClient } from "../lib/table_client";
-import { AudioPlayer } from "./audio";
-import { DetailPanel, type RowReply } from "./detail";
-import {
-  type GridLayout,
-  gridLayout,
-  neighbourIndex,
-  scrollToReveal,
-  type TileBox,
-  tilePosition,
-  visibleWindow,
-} from "./grid";
-import {
-  displayOrder,
-  hasValues,
-  isSortKey,
-  randomSample,
-  SORT_KEYS,
-  type SortKey,
-  SUSPECT_FIRST,
-} from "./order";
-import { ThumbCache, type ThumbEntry, type ThumbItem, ThumbLoader } from "./thumbs";
-import {
-  buildTile,
-  fillMedia,
-  type MediaKind,
-  setTileState,
-  type TileParts,
-  tileBox,
-} from "./tile";
+import type { TableClient } from "../lib/table_client";
+import { DetailPanel } from "./detail";
+import { RowFacts } from "./facts";
+import { KernelData } from "./kernel";
+import { keyCommand } from "./keys";
+import { displayOrder, randomSample, type SortKey, SUSPECT_FIRST } from "./order";
+import type { MediaKind, TileFacts } from "./tile";
+import { TileGrid } from "./tile_grid";
 import { Toolbar } from "./toolbar";
 
 /** The synced traits of the Python Gallery (same snake_case names). */
@@ -57,45 +34,27 @@ export interface GalleryModel {
   off(event: string, cb: () => void): void;
 }
 
-const OVERSCAN_ROWS = 2;
-const METRIC_NAMES: Partial<Record<SortKey, string>> = {
-  loss: "loss",
-  confidence: "conf",
-  margin: "margin",
-};
-
 export class GalleryView {
   readonly root: HTMLDivElement;
   private readonly model: GalleryModel;
   private readonly table: TableClient;
-  private readonly kind: MediaKind;
   private readonly toolbar: Toolbar;
-  private readonly scroller: HTMLDivElement;
-  private readonly sizer: HTMLDivElement;
+  private readonly grid: TileGrid;
   private readonly detail: DetailPanel;
-  private readonly cache = new ThumbCache(1500);
-  private readonly loader: ThumbLoader;
-  private readonly player: AudioPlayer;
-  private readonly rows = new Map<number, RowReply>();
-  private readonly tiles = new Map<number, TileParts>();
+  private readonly kernel: KernelData;
+  private readonly facts: RowFacts;
   private readonly marks = new Set<number>();
-  private readonly resize: ResizeObserver;
   private readonly modelEvents: [string, () => void][];
-  private columns: Record<string, NumericArray | undefined> = {};
-  private sortKeys: SortKey[] = ["label", "table"];
   private order: Uint32Array = new Uint32Array(0);
   private mode: "selection" | "sample" = "sample";
-  private box: TileBox;
-  private layout: GridLayout;
   private focused = -1;
-  private frame = 0;
   private thumbsLoaded = 0;
 
   constructor(model: GalleryModel, table: TableClient) {
     this.model = model;
     this.table = table;
-    const kind = String(model.get("_media_kind"));
-    this.kind = (["image", "audio", "text"].includes(kind) ? kind : "none") as MediaKind;
+    const wanted = String(model.get("_media_kind"));
+    const kind = (["image", "audio", "text"].includes(wanted) ? wanted : "none") as MediaKind;
     this.toolbar = new Toolbar({
       sortBy: (key) => this.setSort(key, SUSPECT_FIRST[key]),
       flipDirection: () => this.setSort(this.sortKey(), !model.get("descending")),
@@ -105,61 +64,54 @@ export class GalleryView {
       removeMarked: () => this.removeMarked(),
       clearMarks: () => this.clearMarks(),
     });
-    this.sizer = h("div", { className: "nbdl-gallery-sizer", attrs: { role: "listbox" } });
-    this.scroller = h("div", { className: "nbdl-gallery-scroller" }, this.sizer);
-    this.player = new AudioPlayer(
-      async (pos) => {
-        const { reply, buffers } = await table.request<{ mime: string }>({ type: "audio", pos });
-        return { mime: reply.mime, bytes: buffers[0] };
-      },
+    this.kernel = new KernelData(
+      table,
+      (positions, size) => this.onThumbs(positions, size),
       (message) => this.toolbar.setStatus(message, true),
     );
+    this.facts = new RowFacts(table);
+    this.grid = new TileGrid(kind, this.kernel, {
+      order: () => this.order,
+      tileSize: () => model.get("tile_size"),
+      tileFacts: (index) => this.tileFacts(index),
+      onTileClick: (index, event) => this.onTileClick(index, event),
+      onDrawn: (first, last) => {
+        Object.assign(this.root.dataset, { ready: "1", first: String(first), last: String(last) });
+      },
+    });
     this.detail = new DetailPanel(
       {
-        row: (pos) => this.row(pos),
-        thumb: (pos, size) => this.thumb(pos, size),
-        play: (pos, button) => void this.player.toggle(pos, button),
+        row: (pos) => this.kernel.row(pos),
+        thumb: (pos, size) => this.kernel.thumb(pos, size),
+        play: (pos, button) => void this.kernel.player.toggle(pos, button),
       },
-      this.kind,
+      kind,
       { close: () => this.closeDetail(), step: (delta) => this.step(delta) },
     );
     this.root = h(
       "div",
       {
-        className: `nbdl-gallery nbdl-gallery-${this.kind}`,
-        attrs: { tabindex: 0, "data-ready": "0", "data-media": this.kind },
+        className: `nbdl-gallery nbdl-gallery-${kind}`,
+        attrs: { tabindex: 0, "data-ready": "0", "data-media": kind },
         on: { keydown: (event) => this.onKey(event) },
       },
       this.toolbar.el,
       // The panel overlays the grid, never the toolbar: sort and size stay reachable.
-      h("div", { className: "nbdl-gallery-body" }, this.scroller, this.detail.el),
+      h("div", { className: "nbdl-gallery-body" }, this.grid.scroller, this.detail.el),
     );
-    this.loader = new ThumbLoader(
-      this.cache,
-      async (positions, size) => {
-        const { reply, buffers } = await table.request<{ items: ThumbItem[] }>({
-          type: "thumbs",
-          positions,
-          size,
-        });
-        return { items: reply.items, buffers };
-      },
-      (positions, size) => this.onThumbs(positions, size),
-      (error) => this.toolbar.setStatus(`thumbnails: ${error.message}`, true),
-    );
-    this.box = tileBox(this.kind, model.get("tile_size"));
-    this.layout = gridLayout(0, 0, this.box);
-    this.sizer.addEventListener("click", this.onClick);
-    this.scroller.addEventListener("scroll", this.schedule, { passive: true });
-    this.resize = new ResizeObserver(() => this.relayout());
-    this.resize.observe(this.scroller);
     const reorder = () => this.recompute(true);
     this.modelEvents = [
       ["change:sort_by", reorder],
       ["change:descending", reorder],
       ["change:sample_size", reorder],
       ["change:sample_seed", reorder],
-      ["change:tile_size", () => this.relayout()],
+      [
+        "change:tile_size",
+        () => {
+          this.updateHeader();
+          this.grid.relayout();
+        },
+      ],
       ["change:height", () => this.applyHeight()],
     ];
     for (const [event, cb] of this.modelEvents) model.on(event, cb);
@@ -184,23 +136,12 @@ export class GalleryView {
 
   /** The key in effect: the trait when this table can sort by it, else the best one it can. */
   private sortKey(): SortKey {
-    const wanted = this.model.get("sort_by");
-    if (isSortKey(wanted) && this.sortKeys.includes(wanted)) return wanted;
-    return this.sortKeys[0];
+    return this.facts.sortKey(this.model.get("sort_by"));
   }
 
   private onColumns(): void {
-    const t = this.table;
-    this.columns = Object.fromEntries(
-      ["loss", "confidence", "margin", "label", "pred", "correct"].map((name) => [
-        name,
-        t.column(name),
-      ]),
-    );
-    this.sortKeys = SORT_KEYS.filter(
-      (key) => key === "label" || key === "table" || hasValues(this.columns[key]),
-    );
-    this.toolbar.setSortKeys(this.sortKeys);
+    this.facts.refresh();
+    this.toolbar.setSortKeys(this.facts.sortKeys);
     this.recompute(false);
   }
 
@@ -218,22 +159,13 @@ export class GalleryView {
       base = positionsOf(this.table.selectionMask());
     } else {
       this.mode = "sample";
-      base = randomSample(
-        this.table.n,
-        this.model.get("sample_size"),
-        this.model.get("sample_seed"),
-      );
+      const { n } = this.table;
+      base = randomSample(n, this.model.get("sample_size"), this.model.get("sample_seed"));
     }
     const key = this.sortKey();
     const descending = this.model.get("descending");
-    const c = this.columns;
     const focusedPos = this.focused >= 0 ? this.order[this.focused] : -1;
-    this.order = displayOrder(base, key, descending, {
-      loss: c.loss,
-      confidence: c.confidence,
-      margin: c.margin,
-      label: c.label,
-    });
+    this.order = displayOrder(base, key, descending, this.facts.orderColumns());
     this.focused = focusedPos >= 0 ? this.order.indexOf(focusedPos) : -1;
     Object.assign(this.root.dataset, {
       mode: this.mode,
@@ -243,8 +175,7 @@ export class GalleryView {
       descending: descending ? "1" : "0",
     });
     this.updateHeader();
-    if (toTop) this.scroller.scrollTop = 0;
-    this.relayout();
+    this.grid.relayout(toTop);
     // The open sample stays open while it is still shown (at its new place).
     const openPos = this.detail.pos;
     if (openPos >= 0) {
@@ -272,172 +203,58 @@ export class GalleryView {
     this.root.style.height = `${this.model.get("height")}px`;
   }
 
-  // ----------------------------------------------------------- drawing
-  private relayout(): void {
-    this.box = tileBox(this.kind, this.model.get("tile_size"));
-    this.layout = gridLayout(this.order.length, this.scroller.clientWidth, this.box);
-    this.sizer.style.height = `${this.layout.totalHeight}px`;
-    // A wider tile or another column count moves every tile: rebuild the window.
-    for (const parts of this.tiles.values()) parts.root.remove();
-    this.tiles.clear();
-    this.updateHeader();
-    this.draw();
-  }
-
-  private readonly schedule = (): void => {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
-  };
-
-  private thumbSize(): number {
-    const dpr = Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
-    return Math.min(512, Math.round(this.model.get("tile_size") * dpr));
-  }
-
-  /** Build the tiles of the visible window (and drop the rest); ask for their thumbnails. */
-  private draw(): void {
-    if (this.scroller.clientWidth === 0) return; // not attached yet: the ResizeObserver calls back
-    const { first, last } = visibleWindow(
-      this.layout,
-      this.order.length,
-      this.scroller.scrollTop,
-      this.scroller.clientHeight,
-      OVERSCAN_ROWS,
-    );
-    for (const [index, parts] of this.tiles) {
-      if (index < first || index >= last) {
-        parts.root.remove();
-        this.tiles.delete(index);
-      }
-    }
-    const size = this.thumbSize();
-    const tileSize = this.model.get("tile_size");
-    const fresh = document.createDocumentFragment();
-    for (let index = first; index < last; index++) {
-      if (this.tiles.has(index)) continue;
-      const { x, y } = tilePosition(this.layout, index);
-      const parts = buildTile(this.facts(index), this.kind, this.box, tileSize, x, y);
-      const entry = this.cache.get(this.order[index], size);
-      if (entry) this.fill(parts, entry);
-      this.tiles.set(index, parts);
-      fresh.append(parts.root);
-    }
-    this.sizer.append(fresh);
-    this.root.dataset.ready = "1";
-    this.root.dataset.first = String(first);
-    this.root.dataset.last = String(last);
-    this.cache.capacity = Math.max(1500, 4 * (last - first));
-    this.loader.want(this.visibleFirst(first, last), size);
-  }
-
-  /** The window's positions, the rows on screen before the overscan rows. */
-  private visibleFirst(first: number, last: number): number[] {
-    const onScreen = visibleWindow(
-      this.layout,
-      this.order.length,
-      this.scroller.scrollTop,
-      this.scroller.clientHeight,
-      0,
-    );
-    const ordered: number[] = [];
-    for (let i = onScreen.first; i < onScreen.last; i++) ordered.push(this.order[i]);
-    for (let i = first; i < last; i++)
-      if (i < onScreen.first || i >= onScreen.last) ordered.push(this.order[i]);
-    return ordered;
-  }
-
-  private facts(index: number) {
+  private tileFacts(index: number): TileFacts {
     const pos = this.order[index];
-    const c = this.columns;
-    const labelNames = this.table.categories("label") ?? [];
-    const predNames = this.table.categories("pred") ?? labelNames;
-    const label = c.label ? (labelNames[c.label[pos]] ?? String(c.label[pos])) : "";
-    const pred = c.pred ? (predNames[c.pred[pos]] ?? String(c.pred[pos])) : null;
-    const key = this.sortKey();
-    // Table and label order still show the loss: it is what makes a tile suspect.
-    const metricKey = METRIC_NAMES[key] ? key : this.sortKeys.includes("loss") ? "loss" : null;
-    const value = metricKey ? (c[metricKey] as NumericArray)[pos] : Number.NaN;
     return {
       index,
       pos,
-      label,
-      pred,
-      wrong: c.correct ? c.correct[pos] === 0 : false,
-      metric: metricKey ? `${METRIC_NAMES[metricKey]} ${formatMetric(value)}` : "",
+      ...this.facts.describe(pos, this.sortKey()),
       focused: index === this.focused,
       marked: this.marks.has(pos),
     };
-  }
-
-  private fill(parts: TileParts, entry: ThumbEntry): void {
-    fillMedia(parts, entry, this.kind, (pos, button) => void this.player.toggle(pos, button));
   }
 
   private onThumbs(positions: number[], size: number): void {
     this.toolbar.setStatus("");
     this.thumbsLoaded += positions.length;
     this.root.dataset.thumbsLoaded = String(this.thumbsLoaded);
-    if (size !== this.thumbSize()) return;
-    const loaded = new Set(positions);
-    for (const parts of this.tiles.values()) {
-      const pos = Number(parts.root.dataset.pos);
-      if (!loaded.has(pos)) continue;
-      const entry = this.cache.get(pos, size);
-      if (entry) this.fill(parts, entry);
-    }
+    this.grid.onThumbs(positions, size);
   }
 
   // ------------------------------------------------------- interaction
-  private readonly onClick = (event: MouseEvent): void => {
-    const tile = (event.target as Element).closest<HTMLElement>(".nbdl-tile");
-    if (!tile) return;
-    const index = Number(tile.dataset.index);
+  private restyle(): void {
+    this.grid.restyle(
+      (index) => index === this.focused,
+      (pos) => this.marks.has(pos),
+    );
+  }
+
+  private onTileClick(index: number, event: MouseEvent): void {
     this.root.focus({ preventScroll: true });
     if (event.ctrlKey || event.metaKey || event.shiftKey) {
       const pos = this.order[index];
       if (this.marks.has(pos)) this.marks.delete(pos);
       else this.marks.add(pos);
-      setTileState(tile, index === this.focused, this.marks.has(pos));
+      this.restyle();
       this.updateHeader();
       return;
     }
     this.openDetail(index);
-  };
+  }
 
   private setFocus(index: number): void {
-    const old = this.tiles.get(this.focused);
     this.focused = index;
-    if (old) setTileState(old.root, false, this.marks.has(Number(old.root.dataset.pos)));
-    const reveal = scrollToReveal(
-      this.layout,
-      index,
-      this.scroller.scrollTop,
-      this.scroller.clientHeight,
-    );
-    if (reveal !== null) {
-      this.scroller.scrollTop = reveal;
-      this.draw();
-    }
-    const now = this.tiles.get(index);
-    if (now) setTileState(now.root, true, this.marks.has(this.order[index]));
+    this.grid.reveal(index);
+    this.restyle();
   }
 
   private openDetail(index: number): void {
     if (index < 0 || index >= this.order.length) return;
     this.setFocus(index);
-    const f = this.facts(index);
-    this.detail.show({
-      index,
-      count: this.order.length,
-      pos: f.pos,
-      label: f.label,
-      pred: f.pred,
-      wrong: f.wrong,
-    });
-    this.root.dataset.detail = String(f.pos);
+    const pos = this.order[index];
+    const summary = this.facts.describe(pos, "table");
+    this.detail.show({ index, count: this.order.length, pos, ...summary });
+    this.root.dataset.detail = String(pos);
   }
 
   private closeDetail(): void {
@@ -447,45 +264,31 @@ export class GalleryView {
   }
 
   private step(delta: number): void {
-    const next = Math.min(this.order.length - 1, Math.max(0, this.focused + delta));
-    this.openDetail(next);
+    this.openDetail(Math.min(this.order.length - 1, Math.max(0, this.focused + delta)));
   }
 
   private onKey(event: KeyboardEvent): void {
-    const arrows: Record<string, "left" | "right" | "up" | "down"> = {
-      ArrowLeft: "left",
-      ArrowRight: "right",
-      ArrowUp: "up",
-      ArrowDown: "down",
-    };
-    const direction = arrows[event.key];
-    if (direction) {
-      event.preventDefault();
-      if (this.detail.isOpen) this.step(direction === "left" || direction === "up" ? -1 : 1);
-      else
-        this.setFocus(
-          neighbourIndex(
-            Math.max(0, this.focused),
-            direction,
-            this.layout.columns,
-            this.order.length,
-          ),
-        );
-    } else if (event.key === "Enter" && !this.detail.isOpen && this.focused >= 0) {
-      event.preventDefault();
-      this.openDetail(this.focused);
-    } else if (event.key === "Escape") {
-      event.preventDefault();
-      if (this.detail.isOpen) this.closeDetail();
-      else if (this.marks.size > 0) this.clearMarks();
-      else if (this.mode === "selection") this.table.clearSelection();
-    }
+    const command = keyCommand(event.key, {
+      panelOpen: this.detail.isOpen,
+      focused: this.focused,
+      firstOnScreen: this.grid.firstOnScreen(),
+      columns: this.grid.columns,
+      count: this.order.length,
+      marked: this.marks.size,
+      hasSelection: this.mode === "selection",
+    });
+    if (!command) return;
+    event.preventDefault();
+    if (command.kind === "focus") this.setFocus(command.index);
+    else if (command.kind === "open") this.openDetail(command.index);
+    else if (command.kind === "close") this.closeDetail();
+    else if (command.kind === "clear-marks") this.clearMarks();
+    else this.table.clearSelection();
   }
 
   private clearMarks(): void {
     this.marks.clear();
-    for (const [index, parts] of this.tiles)
-      setTileState(parts.root, index === this.focused, false);
+    this.restyle();
     this.updateHeader();
   }
 
@@ -496,49 +299,15 @@ export class GalleryView {
 
   private removeMarked(): void {
     if (this.marks.size === 0) return;
-    this.table.setSelection(
-      applyMode(this.table.selectionMask(), Uint32Array.from(this.marks), "subtract"),
-    );
-  }
-
-  // --------------------------------------------------------- kernel data
-  private async row(pos: number): Promise<RowReply> {
-    const cached = this.rows.get(pos);
-    if (cached) return cached;
-    const { reply } = await this.table.request<{ rows: RowReply[] }>({
-      type: "rows",
-      positions: [pos],
-    });
-    const row = reply.rows.find((r) => r.pos === pos);
-    if (!row) throw new Error(`the kernel sent no row ${pos}`);
-    if (this.rows.size >= 200) this.rows.delete(this.rows.keys().next().value as number);
-    this.rows.set(pos, row);
-    return row;
-  }
-
-  private async thumb(pos: number, size: number): Promise<ThumbEntry> {
-    const cached = this.cache.get(pos, size);
-    if (cached) return cached;
-    const { reply, buffers } = await this.table.request<{ items: ThumbItem[] }>({
-      type: "thumbs",
-      positions: [pos],
-      size,
-    });
-    const item = reply.items[0];
-    if (!item) throw new Error(`the kernel sent no thumbnail for row ${pos}`);
-    return this.cache.put(item, size, buffers[0]);
+    const mask = applyMode(this.table.selectionMask(), Uint32Array.from(this.marks), "subtract");
+    this.table.setSelection(mask);
   }
 
   /** Remove every listener, observer, timer, object URL and the table's listeners. */
   dispose(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
-    this.resize.disconnect();
-    this.scroller.removeEventListener("scroll", this.schedule);
-    this.sizer.removeEventListener("click", this.onClick);
+    this.grid.dispose();
     for (const [event, cb] of this.modelEvents) this.model.off(event, cb);
-    this.loader.dispose();
-    this.player.stop();
-    this.cache.clear();
+    this.kernel.dispose();
     this.table.dispose();
     this.root.remove();
   }

@@ -1,0 +1,73 @@
+// What a tile says that the browser knows without the kernel: the given
+// label, the prediction, whether it is wrong, and the sort metric.
+
+import { formatMetric } from "../lib/format";
+import type { NumericArray, TableClient } from "../lib/table_client";
+import { hasValues, isSortKey, type OrderColumns, SORT_KEYS, type SortKey } from "./order";
+
+const METRIC_NAMES: Partial<Record<SortKey, string>> = {
+  loss: "loss",
+  confidence: "conf",
+  margin: "margin",
+};
+
+export interface RowSummary {
+  label: string;
+  /** The prediction, or null when the table has none. */
+  pred: string | null;
+  wrong: boolean;
+  /** e.g. "loss 2.31"; "" when there is no metric to show. */
+  metric: string;
+}
+
+export class RowFacts {
+  private readonly table: TableClient;
+  private columns: Record<string, NumericArray | undefined> = {};
+  /** The sort keys this table has values for, in menu order. */
+  sortKeys: SortKey[] = ["label", "table"];
+
+  constructor(table: TableClient) {
+    this.table = table;
+    this.refresh();
+  }
+
+  /** Re-read the columns (after the table model sent new ones). O(N) once, never per scroll. */
+  refresh(): void {
+    this.columns = Object.fromEntries(
+      ["loss", "confidence", "margin", "label", "pred", "correct"].map((name) => [
+        name,
+        this.table.column(name),
+      ]),
+    );
+    this.sortKeys = SORT_KEYS.filter(
+      (key) => key === "label" || key === "table" || hasValues(this.columns[key]),
+    );
+  }
+
+  /** The key in effect: the wanted one when this table can sort by it, else the first it can. */
+  sortKey(wanted: unknown): SortKey {
+    return isSortKey(wanted) && this.sortKeys.includes(wanted) ? wanted : this.sortKeys[0];
+  }
+
+  orderColumns(): OrderColumns {
+    const c = this.columns;
+    return { loss: c.loss, confidence: c.confidence, margin: c.margin, label: c.label };
+  }
+
+  describe(pos: number, key: SortKey): RowSummary {
+    const c = this.columns;
+    const labelNames = this.table.categories("label") ?? [];
+    const predNames = this.table.categories("pred") ?? labelNames;
+    const label = c.label ? (labelNames[c.label[pos]] ?? String(c.label[pos])) : "";
+    const pred = c.pred ? (predNames[c.pred[pos]] ?? String(c.pred[pos])) : null;
+    // Table and label order still show the loss: it is what makes a tile suspect.
+    const metricKey = METRIC_NAMES[key] ? key : this.sortKeys.includes("loss") ? "loss" : null;
+    const values = metricKey ? c[metricKey] : undefined;
+    return {
+      label,
+      pred,
+      wrong: c.correct ? c.correct[pos] === 0 : false,
+      metric: metricKey && values ? `${METRIC_NAMES[metricKey]} ${formatMetric(values[pos])}` : "",
+    };
+  }
+}

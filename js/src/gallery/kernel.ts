@@ -1,0 +1,79 @@
+// What the gallery fetches from the kernel (rows, thumbnails, clips) and the
+// browser-side caches in front of those requests.
+
+import type { TableClient } from "../lib/table_client";
+import { AudioPlayer } from "./audio";
+import type { RowReply } from "./detail";
+import { ThumbCache, type ThumbEntry, type ThumbItem, ThumbLoader } from "./thumbs";
+
+/** Rows kept for the detail panel (a few hundred short strings each). */
+const ROW_CACHE_SIZE = 200;
+
+export class KernelData {
+  readonly cache = new ThumbCache(1500);
+  readonly loader: ThumbLoader;
+  readonly player: AudioPlayer;
+  private readonly rows = new Map<number, RowReply>();
+  private readonly table: TableClient;
+
+  constructor(
+    table: TableClient,
+    onThumbs: (positions: number[], size: number) => void,
+    onError: (message: string) => void,
+  ) {
+    this.table = table;
+    this.loader = new ThumbLoader(
+      this.cache,
+      async (positions, size) => {
+        const { reply, buffers } = await table.request<{ items: ThumbItem[] }>({
+          type: "thumbs",
+          positions,
+          size,
+        });
+        return { items: reply.items, buffers };
+      },
+      onThumbs,
+      (error) => onError(`thumbnails: ${error.message}`),
+    );
+    this.player = new AudioPlayer(async (pos) => {
+      const { reply, buffers } = await table.request<{ mime: string }>({ type: "audio", pos });
+      return { mime: reply.mime, bytes: buffers[0] };
+    }, onError);
+  }
+
+  /** Every column of one row as text (the detail panel). */
+  async row(pos: number): Promise<RowReply> {
+    const cached = this.rows.get(pos);
+    if (cached) return cached;
+    const { reply } = await this.table.request<{ rows: RowReply[] }>({
+      type: "rows",
+      positions: [pos],
+    });
+    const row = reply.rows.find((r) => r.pos === pos);
+    if (!row) throw new Error(`the kernel sent no row ${pos}`);
+    if (this.rows.size >= ROW_CACHE_SIZE) this.rows.delete(this.rows.keys().next().value as number);
+    this.rows.set(pos, row);
+    return row;
+  }
+
+  /** One thumbnail at any size, outside the window loader (the detail panel's large one). */
+  async thumb(pos: number, size: number): Promise<ThumbEntry> {
+    const cached = this.cache.get(pos, size);
+    if (cached) return cached;
+    const { reply, buffers } = await this.table.request<{ items: ThumbItem[] }>({
+      type: "thumbs",
+      positions: [pos],
+      size,
+    });
+    const item = reply.items[0];
+    if (!item) throw new Error(`the kernel sent no thumbnail for row ${pos}`);
+    return this.cache.put(item, size, buffers[0]);
+  }
+
+  /** Stop the clip, drop late replies and revoke every object URL. */
+  dispose(): void {
+    this.loader.dispose();
+    this.player.stop();
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,189 @@
+// The scrolled grid of tiles: only the visible window (plus a little
+// overscan) exists in the DOM; scrolling rebuilds that window once per
+// animation frame and asks the loader for its thumbnails, on-screen rows first.
+
+import { h } from "../lib/dom";
+import {
+  type GridLayout,
+  gridLayout,
+  scrollToReveal,
+  type TileBox,
+  tilePosition,
+  visibleWindow,
+} from "./grid";
+import type { KernelData } from "./kernel";
+import type { ThumbEntry } from "./thumbs";
+import {
+  buildTile,
+  fillMedia,
+  type MediaKind,
+  setTileState,
+  type TileFacts,
+  type TileParts,
+  tileBox,
+} from "./tile";
+
+const OVERSCAN_ROWS = 2;
+
+/** What the grid asks of the view that owns it. */
+export interface TileGridSource {
+  order(): Uint32Array;
+  tileSize(): number;
+  tileFacts(index: number): TileFacts;
+  onTileClick(index: number, event: MouseEvent): void;
+  /** After each draw: the window now in the DOM. */
+  onDrawn(first: number, last: number): void;
+}
+
+export class TileGrid {
+  readonly scroller: HTMLDivElement;
+  private readonly sizer: HTMLDivElement;
+  private readonly tiles = new Map<number, TileParts>();
+  private readonly kind: MediaKind;
+  private readonly kernel: KernelData;
+  private readonly source: TileGridSource;
+  private readonly resize: ResizeObserver;
+  private box: TileBox;
+  private layout: GridLayout;
+  private frame = 0;
+
+  constructor(kind: MediaKind, kernel: KernelData, source: TileGridSource) {
+    this.kind = kind;
+    this.kernel = kernel;
+    this.source = source;
+    this.sizer = h("div", { className: "nbdl-gallery-sizer", attrs: { role: "listbox" } });
+    this.scroller = h("div", { className: "nbdl-gallery-scroller" }, this.sizer);
+    this.box = tileBox(kind, source.tileSize());
+    this.layout = gridLayout(0, 0, this.box);
+    this.sizer.addEventListener("click", this.onClick);
+    this.scroller.addEventListener("scroll", this.schedule, { passive: true });
+    this.resize = new ResizeObserver(() => this.relayout());
+    this.resize.observe(this.scroller);
+  }
+
+  get columns(): number {
+    return this.layout.columns;
+  }
+
+  /** Index of the first tile on screen. */
+  firstOnScreen(): number {
+    return this.onScreen().first;
+  }
+
+  private onScreen() {
+    const { scrollTop, clientHeight } = this.scroller;
+    return visibleWindow(this.layout, this.source.order().length, scrollTop, clientHeight, 0);
+  }
+
+  /** New order, tile size or width: every tile moves, so the window is rebuilt. */
+  relayout(toTop = false): void {
+    this.box = tileBox(this.kind, this.source.tileSize());
+    this.layout = gridLayout(this.source.order().length, this.scroller.clientWidth, this.box);
+    this.sizer.style.height = `${this.layout.totalHeight}px`;
+    if (toTop) this.scroller.scrollTop = 0;
+    for (const parts of this.tiles.values()) parts.root.remove();
+    this.tiles.clear();
+    this.draw();
+  }
+
+  private readonly schedule = (): void => {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  };
+
+  /** The size thumbnails are asked for: the tile size in device pixels (at most 2×). */
+  thumbSize(): number {
+    const dpr = Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
+    return Math.min(512, Math.round(this.source.tileSize() * dpr));
+  }
+
+  /** Build the tiles of the visible window (and drop the rest); ask for their thumbnails. */
+  private draw(): void {
+    if (this.scroller.clientWidth === 0) return; // not attached yet: the ResizeObserver calls back
+    const order = this.source.order();
+    const { scrollTop, clientHeight } = this.scroller;
+    const { first, last } = visibleWindow(
+      this.layout,
+      order.length,
+      scrollTop,
+      clientHeight,
+      OVERSCAN_ROWS,
+    );
+    for (const [index, parts] of this.tiles) {
+      if (index < first || index >= last) {
+        parts.root.remove();
+        this.tiles.delete(index);
+      }
+    }
+    const size = this.thumbSize();
+    const tileSize = this.source.tileSize();
+    const fresh = document.createDocumentFragment();
+    for (let index = first; index < last; index++) {
+      if (this.tiles.has(index)) continue;
+      const { x, y } = tilePosition(this.layout, index);
+      const parts = buildTile(this.source.tileFacts(index), this.kind, this.box, tileSize, x, y);
+      const entry = this.kernel.cache.get(order[index], size);
+      if (entry) this.fill(parts, entry);
+      this.tiles.set(index, parts);
+      fresh.append(parts.root);
+    }
+    this.sizer.append(fresh);
+    // Room for the window several times over, so scrolling back finds it cached.
+    this.kernel.cache.capacity = Math.max(1500, 4 * (last - first));
+    const screen = this.onScreen();
+    const wanted: number[] = [];
+    for (let i = screen.first; i < screen.last; i++) wanted.push(order[i]);
+    for (let i = first; i < last; i++) {
+      if (i < screen.first || i >= screen.last) wanted.push(order[i]);
+    }
+    this.kernel.loader.want(wanted, size);
+    this.source.onDrawn(first, last);
+  }
+
+  private fill(parts: TileParts, entry: ThumbEntry): void {
+    fillMedia(parts, entry, this.kind, (pos, b) => void this.kernel.player.toggle(pos, b));
+  }
+
+  /** Thumbnails arrived: fill the tiles still showing those positions. */
+  onThumbs(positions: number[], size: number): void {
+    if (size !== this.thumbSize()) return;
+    const loaded = new Set(positions);
+    for (const parts of this.tiles.values()) {
+      const pos = Number(parts.root.dataset.pos);
+      if (!loaded.has(pos)) continue;
+      const entry = this.kernel.cache.get(pos, size);
+      if (entry) this.fill(parts, entry);
+    }
+  }
+
+  /** Scroll tile `index` into view (building it if needed). */
+  reveal(index: number): void {
+    const { scrollTop, clientHeight } = this.scroller;
+    const target = scrollToReveal(this.layout, index, scrollTop, clientHeight);
+    if (target === null) return;
+    this.scroller.scrollTop = target;
+    this.draw();
+  }
+
+  /** Update the focus / mark look of every built tile. */
+  restyle(isFocused: (index: number) => boolean, isMarked: (pos: number) => boolean): void {
+    for (const [index, parts] of this.tiles) {
+      setTileState(parts.root, isFocused(index), isMarked(Number(parts.root.dataset.pos)));
+    }
+  }
+
+  private readonly onClick = (event: MouseEvent): void => {
+    const tile = (event.target as Element).closest<HTMLElement>(".nbdl-tile");
+    if (tile) this.source.onTileClick(Number(tile.dataset.index), event);
+  };
+
+  dispose(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.resize.disconnect();
+    this.scroller.removeEventListener("scroll", this.schedule);
+    this.sizer.removeEventListener("click", this.onClick);
+  }
+}
