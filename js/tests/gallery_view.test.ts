@@ -1,0 +1,189 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type GalleryModel, type GalleryState, GalleryView } from "../src/gallery/view";
+import { encodeSelection } from "../src/lib/codec";
+import { TableClient } from "../src/lib/table_client";
+
+type Callback = (...args: never[]) => void;
+
+/** A Backbone-like model: attributes, events with contexts, custom messages. */
+class FakeModel {
+  attrs: Record<string, unknown>;
+  listeners: { event: string; cb: Callback; ctx: unknown }[] = [];
+  sent: Record<string, unknown>[] = [];
+  reply: (content: Record<string, unknown>) => [Record<string, unknown>, DataView[]] | null = () =>
+    null;
+
+  constructor(attrs: Record<string, unknown>) {
+    this.attrs = attrs;
+  }
+  get(name: string): unknown {
+    return this.attrs[name];
+  }
+  set(name: string, value: unknown): void {
+    this.attrs[name] = value;
+    this.trigger(`change:${name}`);
+  }
+  save_changes(): void {}
+  on(event: string, cb: Callback, ctx?: unknown): void {
+    this.listeners.push({ event, cb, ctx });
+  }
+  off(event: string | null, cb?: Callback | null, ctx?: unknown): void {
+    this.listeners = this.listeners.filter(
+      (l) =>
+        !(
+          (event === null || l.event === event) &&
+          (cb == null || l.cb === cb) &&
+          (ctx === undefined || l.ctx === ctx)
+        ),
+    );
+  }
+  trigger(event: string, ...args: unknown[]): void {
+    for (const l of [...this.listeners])
+      if (l.event === event) (l.cb as (...a: unknown[]) => void)(...args);
+  }
+  send(content: Record<string, unknown>): void {
+    this.sent.push(content);
+    const answer = this.reply(content);
+    if (answer) setTimeout(() => this.trigger("msg:custom", ...answer), 0);
+  }
+}
+
+const payload = (array: Float32Array | Int32Array | Uint8Array, dtype: string) => ({
+  dtype,
+  shape: [array.length],
+  buffer: new DataView(array.buffer),
+});
+
+function makeTable(n: number) {
+  const loss = Float32Array.from({ length: n }, (_, i) => (i * 7) % 10);
+  const label = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const pred = Int32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? (i + 1) % 3 : i % 3));
+  const correct = Uint8Array.from(label, (l, i) => (l === pred[i] ? 1 : 0));
+  const table = new FakeModel({
+    n_rows: n,
+    columns: {
+      loss: payload(loss, "float32"),
+      label: payload(label, "int32"),
+      pred: payload(pred, "int32"),
+      correct: payload(correct, "uint8"),
+    },
+    extra_columns: {},
+    categories: { label: ["cat", "dog", "<b>eel</b>"], pred: ["cat", "dog", "<b>eel</b>"] },
+    selection: new Uint8Array(0),
+  });
+  table.reply = (content) => {
+    if (content.type !== "thumbs") return null;
+    const positions = content.positions as number[];
+    const items = positions.map((pos) => ({
+      pos,
+      id: `id-${pos}`,
+      ok: true,
+      kind: "image",
+      mime: "image/png",
+    }));
+    return [
+      { type: "thumbs", request_id: content.request_id, items },
+      positions.map(() => new DataView(new Uint8Array([137, 80, 78, 71]).buffer)),
+    ];
+  };
+  return { table, loss };
+}
+
+function makeGallery(): FakeModel {
+  const state: GalleryState = {
+    height: 400,
+    sort_by: "loss",
+    descending: true,
+    tile_size: 96,
+    sample_size: 5,
+    sample_seed: 0,
+    _media_kind: "image",
+  };
+  return new FakeModel({ ...state });
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+function tileIds(root: HTMLElement): string[] {
+  return [...root.querySelectorAll<HTMLElement>(".nbdl-tile")]
+    .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
+    .map((t) => t.dataset.id ?? "?");
+}
+
+describe("GalleryView", () => {
+  const created: string[] = [];
+  const revoked: string[] = [];
+  beforeEach(() => {
+    created.length = 0;
+    revoked.length = 0;
+    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(600);
+    vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(400);
+    vi.spyOn(URL, "createObjectURL").mockImplementation(() => {
+      const url = `blob:fake/${created.length}`;
+      created.push(url);
+      return url;
+    });
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation((url: string) => {
+      revoked.push(url);
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    document.body.replaceChildren();
+  });
+
+  it("shows the selection sorted by loss, follows a new selection, and cleans up", async () => {
+    const { table } = makeTable(20);
+    const selection = new Uint8Array(20);
+    for (const p of [1, 2, 3, 9]) selection[p] = 1;
+    table.attrs.selection = encodeSelection(selection);
+    const gallery = makeGallery();
+    const client = new TableClient(table as never);
+    const view = new GalleryView(gallery as unknown as GalleryModel, client);
+    document.body.append(view.root);
+    await tick();
+    // loss = (7·i) mod 10: 1 → 7, 2 → 4, 3 → 1, 9 → 3
+    expect(tileIds(view.root)).toEqual(["id-1", "id-2", "id-9", "id-3"]);
+    expect(view.root.dataset.selectedCount).toBe("4");
+    expect(view.root.querySelector(".nbdl-gallery-summary")?.textContent).toBe(
+      "4 selected · sorted by loss ↓",
+    );
+    // Class names are text, never markup.
+    expect(view.root.querySelector("b")).toBeNull();
+    expect(view.root.textContent).toContain("<b>eel</b>");
+    expect(table.sent.filter((m) => m.type === "thumbs")).toHaveLength(1);
+
+    const next = new Uint8Array(20);
+    next[4] = 1;
+    table.set("selection", encodeSelection(next));
+    await tick();
+    expect(tileIds(view.root)).toEqual(["id-4"]);
+    expect(view.root.querySelector(".nbdl-tile")?.getAttribute("data-wrong")).toBe("1");
+
+    view.dispose();
+    expect(table.listeners).toHaveLength(0);
+    expect(gallery.listeners).toHaveLength(0);
+    expect(revoked.sort()).toEqual(created.sort());
+    expect(view.root.isConnected).toBe(false);
+  });
+
+  it("shows a seeded random sample when nothing is selected, and reshuffles", async () => {
+    const { table } = makeTable(50);
+    const gallery = makeGallery();
+    const view = new GalleryView(
+      gallery as unknown as GalleryModel,
+      new TableClient(table as never),
+    );
+    document.body.append(view.root);
+    await tick();
+    const first = tileIds(view.root);
+    expect(first).toHaveLength(5);
+    expect(view.root.dataset.mode).toBe("sample");
+    view.root.querySelector<HTMLButtonElement>(".nbdl-gallery-shuffle")?.click();
+    expect(gallery.get("sample_seed")).toBe(1);
+    await tick();
+    expect(tileIds(view.root)).not.toEqual(first);
+    view.dispose();
+  });
+});
