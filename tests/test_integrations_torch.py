@@ -125,6 +125,22 @@ def test_tuple_dict_and_wrapped_batches_record_the_same(digits):
         np.testing.assert_allclose(given, expected, atol=1e-6, err_msg=name)
 
 
+def test_with_index_appends_the_position_to_any_item(digits):
+    X, y = digits
+    plain = WithIndex(X)
+    x, position = plain[7]
+    assert position == 7 and torch.equal(x, X[7])
+    assert WithIndex(TensorDataset(X, y))[3][2] == 3
+    item = WithIndex(_DictDigits(X, y, np.arange(600)))[5]
+    assert item["index"] == 5 and item["id"] == 5 and set(item) == {"x", "label", "id", "index"}
+    batch = next(iter(DataLoader(WithIndex(X), batch_size=4, shuffle=False)))
+    assert batch[1].tolist() == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="already have an 'index' key; read the ids from it"):
+        WithIndex([{"index": 0}])[0]
+    with pytest.raises(TypeError, match="map-style dataset"):
+        WithIndex(iter([1, 2]))
+
+
 def test_string_ids_through_the_recorders_index(digits):
     X, y = digits
     names = [f"img{i:04d}" for i in range(len(y))]
@@ -192,15 +208,16 @@ def test_record_epoch_reports_missing_and_repeated_samples(digits):
         record_epoch(recorder(), model, nameless, 0, ids_from="no_such_key")
 
 
-def test_non_finite_outputs_are_an_error(digits):
+@pytest.mark.parametrize("keep_full", [False, True])
+def test_non_finite_outputs_are_an_error(digits, keep_full):
     X, y = digits
-    loader = DataLoader(WithIndex(TensorDataset(X, y)), batch_size=100)
-    model = _model()
-    with torch.no_grad():
-        model[0].weight[0, 0] = float("nan")
-    rec = TrainingDynamics(len(y), list(range(10)), y.numpy())
-    with pytest.raises(ValueError, match=r"NaN or infinite values in \d+ rows"):
-        record_epoch(rec, model, loader, 0)
+    broken = X.clone()
+    broken[[3, 10, 42], 5] = float("nan")  # e.g. a corrupt input, or a diverged model
+    loader = DataLoader(WithIndex(TensorDataset(broken, y)), batch_size=100)
+    rec = TrainingDynamics(len(y), list(range(10)), y.numpy(), keep_full=keep_full)
+    with pytest.raises(ValueError, match=r"epoch 0: .*NaN or infinite values in 3 rows"):
+        record_epoch(rec, _model(), loader, 0)
+    assert rec.n_epochs == 0
 
 
 def test_on_the_fly_records_the_training_batches_probabilities(digits):

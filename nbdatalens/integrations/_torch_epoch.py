@@ -125,8 +125,7 @@ class EpochBuffers:
         self.device = device
         self.n_classes = len(recorder.classes)
         self.counts = torch.zeros(n, dtype=torch.int32, device=device)
-        # Running totals on the device: checking them per batch would wait for the GPU.
-        self.non_finite = torch.zeros((), dtype=torch.int64, device=device)
+        # A running total on the device: checking it per batch would wait for the GPU.
         self.not_probs = torch.zeros((), dtype=torch.int64, device=device)
         self.full = self.given = self.correct = self.labels = None
         if recorder.keeps_full:
@@ -169,7 +168,6 @@ class EpochBuffers:
                 f"the model returned {probs.shape[0]} rows for a batch of {found.shape[0]} ids"
             )
         positions = torch.from_numpy(found).to(self.device, non_blocking=True)
-        self.non_finite += (~torch.isfinite(probs).all(dim=1)).sum()
         self.counts.index_add_(0, positions, torch.ones_like(positions, dtype=torch.int32))
         if self.full is not None:
             self.full[positions] = probs
@@ -187,6 +185,7 @@ class EpochBuffers:
 
     def commit(self, epoch: int, source: str, missing_hint: str, repeat_hint: str) -> None:
         """Check every sample was seen exactly once, then hand the epoch to the recorder."""
+        torch = load_torch()
         counts = self.counts.cpu().numpy()
         repeated = np.flatnonzero(counts > 1)
         if repeated.size:
@@ -200,10 +199,14 @@ class EpochBuffers:
                 f"epoch {epoch}: {missing.size} of {counts.size} samples never appeared in "
                 f"{source} ({self._describe(missing)}). {missing_hint}"
             )
-        if int(self.non_finite) > 0:
+        # Non-finite outputs leave NaN / inf in the buffers (softmax spreads a NaN
+        # over its row), so one check here replaces a check per batch.
+        stored = self.full if self.full is not None else self.given[:, None]
+        non_finite = int((~torch.isfinite(stored).all(dim=1)).sum())
+        if non_finite:
             raise ValueError(
                 f"epoch {epoch}: the model's outputs contain NaN or infinite values in "
-                f"{int(self.non_finite)} rows (has training diverged?)"
+                f"{non_finite} rows (has training diverged?)"
             )
         if int(self.not_probs) > 0:
             raise ValueError(
