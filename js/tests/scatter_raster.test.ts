@@ -29,18 +29,13 @@ describe("packRGBA", () => {
 });
 
 describe("discStencil", () => {
-  it("is a square up to 2 px and a disc after", () => {
+  it("is a square up to 3 px and a disc after", () => {
     expect(discStencil(1)).toEqual([[0, 0]]);
     expect(discStencil(2)).toHaveLength(4);
-    // 3 px: the 3×3 square without its corners, a plus.
-    expect(discStencil(3)).toEqual([
-      [1, 0],
-      [0, 1],
-      [1, 1],
-      [2, 1],
-      [1, 2],
-    ]);
+    expect(discStencil(3)).toHaveLength(9);
+    // 4 px: the 4×4 square without its four corners.
     expect(discStencil(4)).toHaveLength(12);
+    expect(discStencil(4)).not.toContainEqual([0, 0]);
     expect(discStencil(5)).toHaveLength(21);
   });
 });
@@ -133,14 +128,17 @@ describe("rasterize", () => {
       dpr: 1,
       size: 3,
     });
-    // (0, 10) is the top-left corner: only the plus's lower-right quarter lands.
-    // (10.4, 5) lies just right of the plot: its centre is off it, its left arm is on it.
+    // (0, 10) is the top-left corner: only the square's lower-right 2×2 lands.
+    // (10.4, 5) lies just right of the plot: its centre is off it, its left column is on it.
     expect(drawn).toBe(1);
     expect(litPixels(pixels, 10).map(([x, y]) => [x, y])).toEqual([
       [0, 0],
       [1, 0],
       [0, 1],
+      [1, 1],
+      [9, 4],
       [9, 5],
+      [9, 6],
     ]);
   });
 });

@@ -27,6 +27,21 @@ def attr(nb, root: str, name: str) -> Any:
     return nb.page.locator(root).first.get_attribute(f"data-{name}")
 
 
+def set_theme(nb, theme: str) -> None:
+    """Switch JupyterLab's theme and wait until the page has it.
+
+    The choice is saved in the server's settings, which every test of the session
+    shares: a test that switches to dark switches back before it ends.
+    """
+    light = "false" if "Dark" in theme else "true"
+    nb.page.evaluate(
+        "(theme) => { window.jupyterapp.commands.execute('apputils:change-theme', {theme}); }",
+        theme,
+    )
+    nb.page.wait_for_function("(light) => document.body.dataset.jpThemeLight === light", arg=light)
+    nb.page.wait_for_timeout(500)  # canvases repaint on the next frame
+
+
 def wait_selected(nb, root: str, count: int) -> None:
     nb.page.wait_for_function(
         "([sel, n]) => document.querySelector(sel)?.dataset.selectedCount === String(n)",
@@ -52,7 +67,27 @@ def test_both_maps_render(open_notebook):
     nb.screenshot("scatter-cluster-light")
     nb.page.locator(DATA).first.scroll_into_view_if_needed()
     nb.screenshot("scatter-data-light")
-    assert json.loads("[" + attr(nb, DATA, "domain") + "]")[1] > 0.5
+    # The data map's fixed axes: variability 0..0.5 and confidence 0..1 are on screen.
+    x0, x1, y0, y1 = json.loads("[" + attr(nb, DATA, "domain") + "]")
+    assert x0 < 0 and x1 > 0.5 and y0 < 0 and y1 > 1
+
+    # Dark theme: both maps redraw on the theme's background (with a selection shown).
+    nb.run_code("lens.select(lens.derived.index[lens.derived['region'] == 'hard-to-learn'])")
+    set_theme(nb, "JupyterLab Dark")
+    try:
+        nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+        nb.screenshot("scatter-cluster-selected-dark")
+        nb.page.locator(DATA).first.scroll_into_view_if_needed()
+        nb.screenshot("scatter-data-selected-dark")
+        # The canvas behind the points is the dark page, not a white box.
+        corner = nb.page.evaluate(
+            "(sel) => { const c = document.querySelector(sel + ' canvas.nbdl-scatter-points');"
+            " return getComputedStyle(c.closest('.nbdl-scatter')).backgroundColor; }",
+            DATA,
+        )
+        assert corner != "rgb(255, 255, 255)"
+    finally:
+        set_theme(nb, "JupyterLab Light")
 
 
 # Kernel helpers: the points inside a screen polygon, found with matplotlib from the
@@ -257,6 +292,7 @@ def test_colour_by_legend_hover_zoom_and_reset(open_notebook):
         arg=[CLUSTER, target["id"]],
     )
     assert f"label{target['label']}" in tooltip.text_content()
+    nb.screenshot("scatter-tooltip-light")
 
     # Clicking that point selects it alone; the wheel zooms around the cursor.
     nb.page.mouse.click(x, y)
@@ -330,18 +366,32 @@ def test_user_strings_stay_text_and_dark_theme(open_notebook):
     assert root.locator("img, b").count() == 0
     assert nb.page.evaluate("() => window.__xss === undefined")
 
-    # Dark theme: the canvases redraw with the theme's background.
-    nb.page.evaluate(
-        "() => { window.jupyterapp.commands.execute('apputils:change-theme',"
-        " {theme: 'JupyterLab Dark'}); }"
-    )
-    nb.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
-    nb.run_code("lens.select(df.index[df[name] == 'plain'])")
-    wait_selected(nb, CLUSTER, 599)
-    root.scroll_into_view_if_needed()
-    nb.page.wait_for_timeout(500)
-    nb.screenshot("scatter-cluster-dark")
-    bg = nb.page.evaluate(
-        "(sel) => getComputedStyle(document.querySelector(sel)).backgroundColor", CLUSTER
-    )
-    assert bg != "rgb(255, 255, 255)"
+    # A page that opens in the dark theme draws dark from the first frame.
+    set_theme(nb, "JupyterLab Dark")
+    try:
+        dark = open_notebook([XSS_SETUP, "lens.select(df.index[df[name] == 'plain'])"])
+        dark.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+        dark.run_all()
+        dark.wait_for(f'{CLUSTER}[data-ready="1"]')
+        wait_selected(dark, CLUSTER, 599)
+        dark.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+        dark.page.wait_for_timeout(300)
+        dark.screenshot("scatter-cluster-dark")
+        # Dimmed points are blended toward the dark background: sample the canvas pixels.
+        bright_share = dark.page.evaluate(
+            """(sel) => {
+              const c = document.querySelector(sel + ' canvas.nbdl-scatter-points');
+              const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+              let n = 0, bright = 0;
+              for (let i = 0; i < d.length; i += 4) {
+                if (d[i + 3] === 0) continue;
+                n++;
+                if (d[i] + d[i + 1] + d[i + 2] > 600) bright++;
+              }
+              return bright / Math.max(1, n);
+            }""",
+            CLUSTER,
+        )
+        assert bright_share < 0.05
+    finally:
+        set_theme(nb, "JupyterLab Light")

@@ -46,7 +46,7 @@ export function drawRegionShading(
   t: RegionThresholds,
   theme: Theme,
 ): void {
-  const alpha = theme.isDark ? 0.13 : 0.08;
+  const alpha = theme.isDark ? 0.09 : 0.08;
   const xa = toScreenX(v, t.ambiguous_variability);
   const ye = toScreenY(v, t.easy_confidence);
   const left = Math.min(Math.max(xa, 0), v.width);

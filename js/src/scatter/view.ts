@@ -254,8 +254,11 @@ export class ScatterView {
     this.groups = this.table.n <= VECTOR_LIMIT ? groupByColor(c.colorIndex, c.colors.length) : null;
   }
 
+  /** Re-read the theme; repaint only when it changed. */
   private retheme(): void {
-    this.theme = readTheme(this.root);
+    const theme = readTheme(this.root);
+    if (JSON.stringify(theme) === JSON.stringify(this.theme)) return;
+    this.theme = theme;
     this.repalette();
     this.request(true);
   }
@@ -284,6 +287,9 @@ export class ScatterView {
   private layout(): void {
     const box = this.chrome.plot.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) return;
+    // The widget may be rendered before it is in the page, where no theme variable
+    // resolves; the first real layout is the first moment the theme can be read.
+    this.retheme();
     const margins = this.kind === "data_map" ? DATA_MAP_MARGINS : CLUSTER_MAP_MARGINS;
     this.canvases.resize(box.width, box.height, margins, window.devicePixelRatio || 1);
     const { plotWidth: w, plotHeight: h } = this.canvases;
