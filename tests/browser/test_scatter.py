@@ -157,7 +157,7 @@ def clear_polygon(nb, rect, domain, cx, cy, r) -> tuple[list[list[int]], list]:
     raise AssertionError("no polygon position keeps clear of the points")
 
 
-def drag_lasso(
+def drag_through(
     nb, root: str, rect: list[float], poly: list[list[int]], modifier: str | None = None
 ) -> None:
     """Drag `poly` (page pixels measured when the plot was at `rect`) where the plot is now.
@@ -191,7 +191,7 @@ def test_lasso_selects_exactly_the_points_inside_and_links_the_views(open_notebo
     poly, expected = clear_polygon(nb, rect, domain, cx, cy, min(rect[2], rect[3]) * 0.22)
     assert 20 < len(expected) < 1500
 
-    drag_lasso(nb, CLUSTER, rect, poly)
+    drag_through(nb, CLUSTER, rect, poly)
     wait_selected(nb, CLUSTER, len(expected))
     # The data map follows in the browser, before the kernel is asked anything.
     wait_selected(nb, DATA, len(expected))
@@ -204,12 +204,12 @@ def test_lasso_selects_exactly_the_points_inside_and_links_the_views(open_notebo
     )
     union = nb.kernel_json(f"df.index[df.index.isin({expected} + {expected2})].tolist()")
     assert len(union) > len(expected)
-    drag_lasso(nb, CLUSTER, rect, poly2, "Shift")
+    drag_through(nb, CLUSTER, rect, poly2, "Shift")
     wait_selected(nb, CLUSTER, len(union))
     assert nb.kernel_json("lens.selected.tolist()") == union
 
     # Alt-lasso subtracts it again.
-    drag_lasso(nb, CLUSTER, rect, poly2, "Alt")
+    drag_through(nb, CLUSTER, rect, poly2, "Alt")
     wait_selected(nb, CLUSTER, len(expected))
     assert nb.kernel_json("lens.selected.tolist()") == expected
 
@@ -395,3 +395,58 @@ def test_user_strings_stay_text_and_dark_theme(open_notebook):
         assert bright_share < 0.05
     finally:
         set_theme(nb, "JupyterLab Light")
+
+
+def test_new_layout_replaces_the_old_keeps_the_selection_and_box_selects(open_notebook):
+    nb = open_notebook([SETUP, HELPERS])
+    show_views(nb)
+    # The layout job reports progress, then delivers a new layout (as UMAP does after PCA).
+    model = "lens.table.widget_model()"
+    nb.run_code(f"{model}.coords_status = 'computing UMAP layout… (PCA shown meanwhile)'")
+    status = nb.wait_for(f"{CLUSTER} .nbdl-scatter-status")
+    assert status.inner_text() == "computing UMAP layout… (PCA shown meanwhile)"
+    assert nb.page.locator(f"{CLUSTER} .nbdl-scatter-method").inner_text() == "PCA"
+    nb.run_code("lens.select(df.index[:30])")
+    wait_selected(nb, CLUSTER, 30)
+    before = attr(nb, CLUSTER, "domain")
+    nb.run_code(
+        "xy = lens.table.widget_model().layout_coords\n"
+        f"{model}._set_coords(np.column_stack([xy[:, 1] * 10 + 100, -xy[:, 0] * 10]), 'umap')"
+    )
+    nb.page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' .nbdl-scatter-method').textContent === 'UMAP'",
+        arg=CLUSTER,
+    )
+    nb.page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' .nbdl-scatter-status').hidden", arg=CLUSTER
+    )
+    # The view fits the new layout and keeps the selection.
+    nb.page.wait_for_function(
+        "([sel, d]) => document.querySelector(sel).dataset.domain !== d", arg=[CLUSTER, before]
+    )
+    x0, x1, _, _ = (float(v) for v in attr(nb, CLUSTER, "domain").split(","))
+    assert x0 < 100 < x1
+    assert attr(nb, CLUSTER, "selected-count") == "30"
+    assert int(attr(nb, CLUSTER, "n-drawn")) == 1797
+
+    # Box mode from the kernel; a dragged box selects the points inside it.
+    nb.run_code("cmap.mode = 'box'")
+    nb.page.wait_for_function(
+        "(sel) => document.querySelector(sel + ' [data-mode=box]')"
+        ".getAttribute('aria-pressed') === 'true'",
+        arg=CLUSTER,
+    )
+    nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+    nb.page.wait_for_timeout(700)  # let the layout animation finish
+    rect, domain = plot_geometry(nb, CLUSTER)
+    for shift in range(20):  # a box with no point on its edges (see clear_polygon)
+        a = [round(rect[0] + rect[2] * 0.35) + shift, round(rect[1] + rect[3] * 0.3)]
+        b = [round(rect[0] + rect[2] * 0.6) + shift, round(rect[1] + rect[3] * 0.7)]
+        box = [a, [b[0], a[1]], b, [a[0], b[1]]]
+        expected = nb.kernel_json(f"lasso_expected({box}, {rect}, {domain})")
+        if expected["min_dist"] > 0.02:
+            break
+    assert expected["min_dist"] > 0.02 and len(expected["ids"]) > 10
+    drag_through(nb, CLUSTER, rect, [a, b])
+    wait_selected(nb, CLUSTER, len(expected["ids"]))
+    assert nb.kernel_json("lens.selected.tolist()") == expected["ids"]
