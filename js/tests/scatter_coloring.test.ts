@@ -10,8 +10,8 @@ import {
   packedPalettes,
 } from "../src/scatter/coloring";
 import { packRGBA } from "../src/scatter/raster";
+import { autoDiameter } from "../src/scatter/renderer";
 import { groupByColor } from "../src/scatter/vector";
-import { autoDiameter } from "../src/scatter/view";
 import { fitDomain, toScreenX } from "../src/scatter/viewport";
 
 describe("categoricalColoring", () => {

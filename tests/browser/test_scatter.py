@@ -318,13 +318,30 @@ def test_colour_by_legend_hover_zoom_and_reset(open_notebook):
     under_after = after[0] + fx * (after[1] - after[0])
     assert abs(under_before - under_after) < 1e-9 * (before[1] - before[0])
     assert int(attr(nb, CLUSTER, "n-drawn")) < nb.kernel_json("len(df)")
-    # Reset fits the data again.
+    # A double-click on empty space fits the data again and keeps the selection.
+    fitted = ",".join(_fmt(v) for v in before)
+    corner = nb.page.locator(f"{CLUSTER} canvas.nbdl-scatter-overlay").first
     nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
+    corner.dblclick(position={"x": 8, "y": 8})
+    nb.page.wait_for_function(
+        "([sel, d]) => document.querySelector(sel).dataset.domain === d", arg=[CLUSTER, fitted]
+    )
+    nb.page.wait_for_timeout(400)  # longer than the double-click wait
+    assert attr(nb, CLUSTER, "selected-count") == "1"
+
+    # So does the Reset button; a single click on empty space clears the selection.
+    nb.page.mouse.move(x, y)
+    nb.page.mouse.wheel(0, -400)
+    nb.page.wait_for_function(
+        "([sel, d]) => document.querySelector(sel).dataset.domain !== d", arg=[CLUSTER, fitted]
+    )
     nb.page.locator(f"{CLUSTER} .nbdl-scatter-reset").click()
     nb.page.wait_for_function(
-        "([sel, d]) => document.querySelector(sel).dataset.domain === d",
-        arg=[CLUSTER, ",".join(_fmt(v) for v in before)],
+        "([sel, d]) => document.querySelector(sel).dataset.domain === d", arg=[CLUSTER, fitted]
     )
+    corner.click(position={"x": 8, "y": 8})
+    wait_selected(nb, CLUSTER, 0)
+    assert nb.kernel_json("len(lens.selected)") == 0
 
 
 def _fmt(value: float) -> str:

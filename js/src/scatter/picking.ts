@@ -15,6 +15,8 @@ import { toDataX, toDataY, type Viewport } from "./viewport";
 export const PICK_RADIUS = 6;
 /** Grid cell size in CSS pixels (≥ the pick radius, so a query reads ≤ 3×3 cells). */
 const GRID_CELL = 8;
+/** A click on empty space waits this long for a second click (double-click resets the view). */
+const DOUBLE_CLICK_MS = 250;
 /** Build the hover grid this long after the view has rested, so a drag never pays for it. */
 const GRID_DELAY_MS = 200;
 
@@ -40,6 +42,7 @@ export class Picking {
   private readonly ids: IdLookup;
   private grid: HoverGrid | null = null;
   private gridTimer: ReturnType<typeof setTimeout> | null = null;
+  private clearTimer: ReturnType<typeof setTimeout> | null = null;
   private pointer: Point | null = null;
 
   constructor(
@@ -137,17 +140,33 @@ export class Picking {
     this.select(boxSelect(xs, ys, x0, y0, x1, y1), mods);
   }
 
-  /** A click on a point selects it; on empty space without modifiers it clears. */
+  /**
+   * A click on a point selects it (with the modifiers' mode). A plain click on
+   * empty space clears the selection, once it is clear the click is not the
+   * first half of a double-click (which resets the view instead).
+   */
   click(p: Point, mods: Modifiers): void {
+    this.cancelClear();
     const i = this.nearest(p);
-    if (i >= 0) this.select(Uint32Array.of(i), mods);
-    else if (!mods.shiftKey && !mods.altKey && this.table.selectionCount() > 0) {
-      this.table.clearSelection();
+    if (i >= 0) {
+      this.select(Uint32Array.of(i), mods);
+    } else if (!mods.shiftKey && !mods.altKey) {
+      this.clearTimer = setTimeout(() => {
+        this.clearTimer = null;
+        if (this.table.selectionCount() > 0) this.table.clearSelection();
+      }, DOUBLE_CLICK_MS);
     }
+  }
+
+  /** Forget a pending clear (a double-click arrived). */
+  cancelClear(): void {
+    if (this.clearTimer !== null) clearTimeout(this.clearTimer);
+    this.clearTimer = null;
   }
 
   dispose(): void {
     if (this.gridTimer !== null) clearTimeout(this.gridTimer);
+    this.cancelClear();
     this.ids.dispose();
   }
 }

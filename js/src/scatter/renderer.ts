@@ -21,6 +21,16 @@ import { rasterize } from "./raster";
 import { type ColorGroups, drawVector } from "./vector";
 import { screenTransform, type Viewport } from "./viewport";
 
+/** Up to this many points are drawn as antialiased circles; more are drawn as pixels. */
+export const VECTOR_LIMIT = 20_000;
+
+/** Point diameter in CSS px: smaller as N grows, larger (up to 3×) when zoomed in. */
+export function autoDiameter(n: number, zoom: number): number {
+  const base =
+    n <= 2000 ? 6 : n <= VECTOR_LIMIT ? 4.5 : n <= 100_000 ? 2.5 : n <= 400_000 ? 1.5 : 1;
+  return base * Math.min(3, Math.max(1, Math.sqrt(zoom)));
+}
+
 export interface Scene {
   xs: ArrayLike<number>;
   ys: ArrayLike<number>;

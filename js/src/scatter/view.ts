@@ -19,7 +19,7 @@ import { ScatterChrome } from "./chrome";
 import { type Coloring, maskOfIndex, packedPalettes } from "./coloring";
 import { attachGestures, type MouseMode } from "./gestures";
 import { Picking } from "./picking";
-import { PlotCanvases, type Scene } from "./renderer";
+import { autoDiameter, PlotCanvases, type Scene, VECTOR_LIMIT } from "./renderer";
 import { colourableColumns, loadPoints, resolveColoring, type ScatterKind } from "./source";
 import { groupByColor } from "./vector";
 import {
@@ -45,21 +45,12 @@ export interface ScatterTraits {
   height: number;
 }
 
-/** Up to this many points are drawn as antialiased circles; more are drawn as pixels. */
-export const VECTOR_LIMIT = 20_000;
 /** A full redraw slower than this is replaced by a moved copy of the last frame during drags. */
 const FAST_FRAME_MS = 14;
 /** After the last wheel or drag event, wait this long before drawing every point again. */
 const SETTLE_MS = 140;
 /** The data map's fixed axes: variability 0..0.5, confidence 0..1, with a little air. */
 const DATA_MAP_DOMAIN = { x0: -0.0125, x1: 0.5125, y0: -0.025, y1: 1.025 };
-
-/** Point diameter in CSS px: smaller as N grows, larger when zoomed in. */
-export function autoDiameter(n: number, zoom: number): number {
-  const base =
-    n <= 2000 ? 6 : n <= VECTOR_LIMIT ? 4.5 : n <= 100_000 ? 2.5 : n <= 400_000 ? 1.5 : 1;
-  return base * Math.min(3, Math.max(1, Math.sqrt(zoom)));
-}
 
 export class ScatterView {
   readonly root: HTMLDivElement;
@@ -166,7 +157,10 @@ export class ScatterView {
         },
         onBox: (a, b, mods) => this.picking.box(a, b, mods),
         onClick: (p, mods) => this.picking.click(p, mods),
-        onReset: () => this.resetView(),
+        onReset: () => {
+          this.picking.cancelClear();
+          this.resetView();
+        },
         onEscape: () => {
           if (this.table.selectionCount() > 0) this.table.clearSelection();
         },
