@@ -226,13 +226,14 @@ class RequestHandler:
 
     def _column(self, content: dict[str, Any]) -> None:
         name = str(content["name"])
-        if name in self.model.extra_columns:
-            return
-        payload, names = self.column_payload(name)
-        with self.model.hold_sync():  # categories must arrive with the codes they name
-            if names is not None:
-                self.model.categories = {**self.model.categories, name: names}
-            self.model.extra_columns = {**self.model.extra_columns, name: payload}
+        if name not in self.model.extra_columns:
+            payload, names = self.column_payload(name)
+            with self.model.hold_sync():  # categories must arrive with the codes they name
+                if names is not None:
+                    self.model.categories = {**self.model.categories, name: names}
+                self.model.extra_columns = {**self.model.extra_columns, name: payload}
+        # Sent after the trait update, so the column is there when the browser hears this.
+        self.model.send({"type": "column", "request_id": content.get("request_id"), "name": name})
 
 
 def _cell(table: SampleTable, role: str, pos: int) -> Any:

@@ -174,11 +174,12 @@ def _core_categories(table: SampleTable) -> dict[str, list[str]]:
 
 
 def _colourable_columns(table: SampleTable) -> list[str]:
-    core = ["label", "pred", "correct", "region", "loss", "margin", "confidence", "variability"]
+    core = ["label", "pred", "correct", "region", "loss", "margin"]
+    core += ["confidence", "variability", "correctness"]
     if table.pred_codes is None:
         core = [c for c in core if c not in ("pred", "correct")]
     if not table.has_dynamics:
-        core = [c for c in core if c not in ("region", "confidence", "variability")]
+        core = [c for c in core if c not in ("region", "confidence", "variability", "correctness")]
     used = table.roles.used_columns()
     user = [
         str(c)

@@ -193,19 +193,14 @@ export class TableClient {
     });
   }
 
-  /** Ask Python to add a column to extra_columns (colour by any column). */
-  ensureColumn(name: string): Promise<void> {
-    if (this.hasColumn(name)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = () => {
-        if (this.hasColumn(name)) {
-          this.model.off("change:extra_columns", check as never, this.context);
-          resolve();
-        }
-      };
-      this.model.on("change:extra_columns", check as never, this.context);
-      this.model.send({ type: "column", name });
-    });
+  /** Ask Python to add a column to extra_columns (colour by any column); rejects with
+   * Python's error (e.g. an unknown column) instead of waiting forever. */
+  async ensureColumn(name: string): Promise<void> {
+    if (this.hasColumn(name)) return;
+    await this.request({ type: "column", name });
+    if (!this.hasColumn(name)) {
+      throw new Error(`nbdatalens: the kernel did not provide column ${name}`);
+    }
   }
 
   /** Remove every listener this client added to the shared table model. */

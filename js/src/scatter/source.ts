@@ -76,7 +76,9 @@ export function resolveColoring(
   let pending: string | null = null;
   if ((table.get("column_names") ?? []).includes(name)) {
     pending = name;
-    void table.ensureColumn(name);
+    table.ensureColumn(name).catch((err: unknown) => {
+      console.warn(`nbdatalens: cannot colour by ${name}:`, err);
+    });
   }
   if (previous !== null && pending !== null) return { coloring: previous, pending };
   const labels = table.column("label");
