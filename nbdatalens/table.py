@@ -374,9 +374,15 @@ class SampleTable(traitlets.HasTraits):
         return self._widget_model
 
     def frame(self) -> pd.DataFrame:
-        """The user's columns joined with the derived columns (derived names win)."""
-        user = self.df.drop(columns=[c for c in DERIVED_COLUMNS if c in self.df.columns])
-        return user.join(self.derived)
+        """The user's columns joined with the derived columns (derived names win), and the
+        annotation columns ``tags`` / ``corrected_label`` once a lens has annotations."""
+        annotations = getattr(self, "annotations", None)
+        extra = (
+            annotations.frame() if annotations is not None else pd.DataFrame(index=self.df.index)
+        )
+        own = [*DERIVED_COLUMNS, *extra.columns]
+        user = self.df.drop(columns=[c for c in own if c in self.df.columns])
+        return user.join(self.derived).join(extra)
 
     def __repr__(self) -> str:
         parts = [f"{self.n} samples", f"{len(self.classes)} classes"]
