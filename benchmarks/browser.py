@@ -13,8 +13,10 @@ given-label dynamics, precomputed x / y blobs, 8×8 images) and the page runs
 2. bytes per sample: the typed-array buffers of the table model (kernel
    side), what the cluster map needs of them (x, y, label codes), and what
    the page's websockets really received during ``show()``;
-3. a real mouse lasso on the cluster map: release → every view has the new
-   selection, → the next frame is drawn, the view's pure hit-test time, and
+3. a real mouse lasso on the cluster map: release → selection applied (the
+   view's count changes: hit test, selection written, every view's
+   ``change:selection`` handler run; the confusion matrix defers its recount
+   to the next frame) → the next frame drawn; the view's pure hit-test time;
    how many times the views handle that one selection within a second;
 4. click on an off-diagonal confusion cell → first gallery thumbnail of that
    cell's samples loaded (each repetition clicks a different cell, so no
@@ -29,7 +31,7 @@ land in ``test-artifacts/screenshots/bench-*.png``; the raw numbers in
 
 Usage::
 
-    python benchmarks/browser.py                          # N = 100k and 1M, 3 repetitions
+    python benchmarks/browser.py                          # N = 100k and 1M, 5 repetitions
     python benchmarks/browser.py --sizes 100000 --repeat 5
     python benchmarks/browser.py --quick                  # N = 20k, one repetition
 """
@@ -254,7 +256,7 @@ ROWS: list[tuple[str, Any, str, tuple[float, int] | None]] = [
     ),
     ("lasso: hit test (ms)", _runs("lasso", "hit_test"), "{:,.1f}", None),
     (
-        "**lasso: mouse-up → selection applied in every view (ms)**",
+        "**lasso: mouse-up → selection applied (ms)**",
         _runs("lasso", "applied"),
         "{:,.1f}",
         (50, 1_000_000),
@@ -306,7 +308,7 @@ def table(results: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N values")
-    parser.add_argument("--repeat", type=int, default=3, help="shows (and lassos, clicks) per N")
+    parser.add_argument("--repeat", type=int, default=5, help="shows (and lassos, clicks) per N")
     parser.add_argument("--quick", action="store_true", help="N = 20k, one repetition")
     args = parser.parse_args()
     sizes = [20_000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
