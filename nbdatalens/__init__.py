@@ -6,8 +6,15 @@
 """
 
 from .dynamics import TrainingDynamics
+from .label_studio import label_studio_config, read_label_studio
 from .lens import DataLens
 from .table import SampleTable
 
-__all__ = ["DataLens", "SampleTable", "TrainingDynamics"]
+__all__ = [
+    "DataLens",
+    "SampleTable",
+    "TrainingDynamics",
+    "label_studio_config",
+    "read_label_studio",
+]
 __version__ = "0.1.0"

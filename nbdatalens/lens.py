@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+import pathlib
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
+from . import annotation_frames, evaluation, export
+from .annotations import annotations_of
 from .table import SampleTable, SelectMode
 
 
@@ -20,6 +24,11 @@ class DataLens:
     projection:
         ``"umap"`` (default: PCA is shown at once, UMAP replaces it when
         ready) or ``"pca"`` (PCA only) for the cluster map.
+    session:
+        A file (``"review.lens.json"``) that keeps the tags, corrections and
+        saved selections: restored when it exists, rewritten atomically on
+        every change. A file written for another dataset (other ids) is
+        refused with a ValueError, never merged. See :mod:`nbdatalens.session`.
     classes, thresholds, **roles:
         See :class:`~nbdatalens.table.SampleTable`. Roles are found by
         conventional column names (``label``, ``prediction``, ``probs``,
@@ -44,12 +53,19 @@ class DataLens:
         projection: str = "umap",
         classes: Iterable[Any] | None = None,
         thresholds: Mapping[str, float] | None = None,
+        session: str | os.PathLike[str] | None = None,
         **roles: Any,
     ) -> None:
         if projection not in ("umap", "pca"):
             raise ValueError(f"projection must be 'umap' or 'pca', got {projection!r}")
         self.table = SampleTable(df, classes=classes, thresholds=thresholds, **roles)
         self.projection = projection
+        self.annotations = annotations_of(self.table)
+        self.session = None
+        if session is not None:
+            from .session import Session
+
+            self.session = Session(session, self.table, self.annotations)
 
     # -------------------------------------------------------------- data
     @property
@@ -76,6 +92,170 @@ class DataLens:
     def clear_selection(self) -> None:
         """Select nothing."""
         self.table.clear_selection()
+
+    def _ids_or_selection(self, ids: Any) -> Any:
+        """Row positions of ``ids``, or of the selection when ``ids`` is None."""
+        if ids is None:
+            if len(self.table.selection) == 0:
+                raise ValueError(export.NOTHING_SELECTED)
+            return self.table.selection
+        return self.table.positions(ids)
+
+    # ------------------------------------------------- tags & corrections
+    def tag(self, ids: Any, tag: str) -> int:
+        """Tag samples (ids, a mask, or ``None`` = the selection); returns how many newly carry it.
+
+        Built-in tags: ``mislabeled``, ``ambiguous``, ``duplicate``,
+        ``bad-sample``; any other text works too (1–40 characters).
+
+        >>> lens.tag(lens.selected, "mislabeled")          # doctest: +SKIP
+        """
+        return self.annotations.tag(self._ids_or_selection(ids), tag)
+
+    def untag(self, ids: Any, tag: str) -> int:
+        """Remove a tag from samples (``None`` = the selection); returns how many lost it."""
+        return self.annotations.untag(self._ids_or_selection(ids), tag)
+
+    def relabel(self, ids: Any, label: Any) -> int:
+        """Record the corrected label of samples (``None`` for ids = the selection).
+
+        ``label`` is one label for all, or one per id (a list in the order of
+        ``ids``, or a Series indexed by id). A label matches a class by value
+        or by its text (``"7"`` finds class ``7``); any other value becomes a
+        new class, with a warning. ``None`` removes the correction, and so
+        does correcting a sample to its given label. Returns how many
+        samples changed. The user's frame is never modified: see
+        :meth:`apply_corrections`.
+
+        >>> lens.relabel([17, 42], 7)                      # doctest: +SKIP
+        >>> fixes = nbdatalens.read_label_studio("export.json")  # doctest: +SKIP
+        >>> lens.relabel(fixes.index, fixes["corrected_label"])  # doctest: +SKIP
+        """
+        positions = self._ids_or_selection(ids)
+        if isinstance(label, pd.Series):  # aligned by id, not by order
+            wanted = self.table.ids(positions)
+            missing = ~wanted.isin(label.index)
+            if missing.any():
+                raise ValueError(
+                    f"label: the Series has no value for {int(missing.sum())} of the ids, "
+                    f"e.g. {wanted[missing][0]!r}"
+                )
+            label = label[~label.index.duplicated(keep="last")].reindex(wanted).to_numpy(object)
+        return self.annotations.relabel(positions, label)
+
+    @property
+    def tags(self) -> pd.DataFrame:
+        """A boolean column per tag in use, by id: ``lens.select(lens.tags["duplicate"])``."""
+        return annotation_frames.tags_frame(self.annotations)
+
+    @property
+    def corrections(self) -> pd.DataFrame:
+        """Every tagged or corrected sample: given_label, corrected_label, tags, time (UTC)."""
+        return annotation_frames.corrections_frame(self.annotations)
+
+    def apply_corrections(
+        self,
+        df: pd.DataFrame | None = None,
+        *,
+        drop_tagged: str | Iterable[str] | None = None,
+        label_column: Hashable | None = None,
+    ) -> pd.DataFrame:
+        """A corrected copy of ``df`` (default: the lens' frame), matched by id.
+
+        The label column (the lens' label column, or ``label_column``) holds
+        the corrected label where there is one; rows of ``df`` whose id was
+        not corrected, and ids ``df`` lacks, are left alone. The column keeps
+        its dtype when it can hold the new labels. ``drop_tagged="bad-sample"``
+        (or a list of tags) also leaves out the samples carrying those tags.
+
+        >>> clean = lens.apply_corrections(drop_tagged="bad-sample")  # doctest: +SKIP
+        """
+        return annotation_frames.apply_corrections(
+            self.annotations, df, drop_tagged=drop_tagged, label_column=label_column
+        )
+
+    # ------------------------------------------------------- saved selections
+    def save_selection(self, name: str, ids: Any = None) -> int:
+        """Save the selection (or ``ids``) as ``name`` (replaces that name); returns its size."""
+        return self.annotations.save_selection(name, self._ids_or_selection(ids))
+
+    @property
+    def selections(self) -> dict[str, pd.Index]:
+        """Saved selections: name → ids (table order), in order of saving."""
+        return {name: self.table.ids(pos) for name, pos in self.annotations.selections.items()}
+
+    def restore_selection(self, name: str) -> None:
+        """Select a saved selection's samples again; every view follows."""
+        self.table.select_positions(self.annotations.saved_positions(name))
+
+    def delete_selection(self, name: str) -> None:
+        """Forget a saved selection."""
+        self.annotations.delete_selection(name)
+
+    def evaluate(self, predictions: Any, name: str = "new model") -> pd.DataFrame:
+        """Accuracy of a new model's predictions beside the current model's.
+
+        Rows: all samples, each class, each saved selection (the regression
+        set). Columns: ``n``, ``corrected``, ``current``, ``<name>``,
+        ``delta``. Both models are measured against the **corrected** label
+        where a sample was corrected, else the given label.
+
+        ``predictions``: a Series indexed by id, or an array in table order
+        of class values (N) or of class probabilities (N × classes).
+
+        >>> lens.evaluate(new_model.predict(X), name="retrained")  # doctest: +SKIP
+        """
+        return evaluation.evaluate(self.table, self.annotations, predictions, name)
+
+    # ------------------------------------------------------------- export
+    def export(
+        self,
+        path: str | os.PathLike[str],
+        format: str | None = None,
+        *,
+        ids: Any = None,
+        overwrite: bool = False,
+    ) -> pathlib.Path:
+        """Write the selected samples (or ``ids``) to a file; return its absolute path.
+
+        The format follows the suffix (``.csv``, ``.json``, ``.jsonl``,
+        ``.parquet``) or ``format=``: ``"csv"``, ``"json"``, ``"jsonl"``,
+        ``"parquet"`` or ``"label-studio"``. Tabular files hold the id, the
+        user's columns (in-memory images and audio left out; vectors as JSON
+        lists, JSON text in CSV), the derived columns, ``tags`` and
+        ``corrected_label``: see :mod:`nbdatalens.export`.
+
+        ``"label-studio"`` writes Label Studio import tasks: the media (path,
+        or an inline data URI for in-memory images and audio), the sample id
+        and given label in ``data``, and the model's predicted class and its
+        probability as a prediction, so the labeler sees what the model
+        thought. Label the tasks with :meth:`label_studio_config`'s config::
+
+            <View>
+              <Header value="Given label" size="6"/>
+              <Header value="$given_label" size="4"/>
+              <Image name="image" value="$image"/>
+              <Choices name="label" toName="image" choice="single" showInline="true">
+                <Choice value="0"/> … one per class
+              </Choices>
+            </View>
+
+        and read the results back with :func:`nbdatalens.read_label_studio`.
+
+        The write is atomic (temporary file, then rename): an error leaves no
+        partial file. An existing file is replaced only with ``overwrite=True``.
+        With nothing selected and no ``ids``: ValueError.
+
+        >>> lens.export("relabel.csv")                          # doctest: +SKIP
+        >>> lens.export("tasks.json", format="label-studio")    # doctest: +SKIP
+        """
+        return export.export_samples(self.table, path, format, ids=ids, overwrite=overwrite)
+
+    def label_studio_config(self) -> str:
+        """The Label Studio labeling config (XML) for this lens' Label Studio export."""
+        from .label_studio import label_studio_config
+
+        return label_studio_config(self.table)
 
     # ------------------------------------------------------------- views
     def _model(self) -> Any:
@@ -108,6 +288,12 @@ class DataLens:
         from .views.gallery import Gallery
 
         return Gallery(self._model(), **kwargs)
+
+    def toolbar(self, **kwargs: Any) -> Any:
+        """The selection toolbar: tag, relabel, export and save the selection from the page."""
+        from .views.toolbar import SelectionToolbar
+
+        return SelectionToolbar(self._model(), **kwargs)
 
     def show(self) -> Any:
         """All views, linked, laid out to fit the notebook width."""

@@ -13,12 +13,16 @@ if TYPE_CHECKING:
 def dashboard(lens: DataLens) -> widgets.GridBox:
     """A responsive grid: two columns on a wide notebook, one on a narrow one.
 
+    The selection toolbar (tag, relabel, save, export) runs across the top.
+
     Views that have nothing to show for this table (no dynamics → no data
     map, no prediction → no confusion matrix) are left out rather than drawn
     empty.
     """
     table = lens.table
-    views: list[widgets.Widget] = []
+    toolbar = lens.toolbar()
+    toolbar.layout.grid_column = "1 / -1"  # the selection toolbar spans the full width, on top
+    views: list[widgets.Widget] = [toolbar]
     if table.pred_codes is not None:
         views.append(lens.confusion_matrix())
     if table.has_dynamics:

@@ -17,7 +17,9 @@ import traitlets
 from ipywidgets.widgets.trait_types import bytes_serialization
 
 from .. import cartography
+from ..annotations import ANNOTATION_COLUMNS, annotations_of
 from ..transport import array_payload, decode_selection, encode_selection
+from .annotation_messages import AnnotationRequests
 from .bundles import bundle
 from .requests import RequestHandler
 
@@ -54,6 +56,14 @@ class TableModel(anywidget.AnyWidget):
     column_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: bytes — the encoded selection (empty = nothing selected).
     selection = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)
+    #: dict — per-row annotations: ``{"tags": payload (bit i set = the row carries
+    #: tag_names[i]), "corrected": payload (code of the corrected label in
+    #: "classes", -1 = not corrected), "classes": [display names]}``.
+    annotations = traitlets.Dict().tag(sync=True)
+    #: list[str] — the tags in use, in bit order of ``annotations["tags"]``.
+    tag_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    #: list[dict] — saved selections, ``[{"name": str, "count": int}]`` in order of saving.
+    saved_selections = traitlets.List(traitlets.Dict()).tag(sync=True)
 
     def __init__(self, table: SampleTable, *, projection: str = "umap") -> None:
         self._table = table
@@ -68,6 +78,12 @@ class TableModel(anywidget.AnyWidget):
         )
         self._requests = RequestHandler(table, self)
         self.on_msg(self._requests.handle)
+        self._annotation_requests = AnnotationRequests(table, self)
+        self.on_msg(self._annotation_requests.handle)
+        store = annotations_of(table)
+        for kind in ("tags", "corrections", "selections"):
+            self._send_annotations(kind)
+        store.observe(self._send_annotations)
         table.observe(self._selection_from_python, "selection")
         self.observe(self._selection_from_browser, "selection")
         self._layout_lock = threading.Lock()
@@ -154,6 +170,35 @@ class TableModel(anywidget.AnyWidget):
         self.columns = _core_columns(self._table)
         self.categories = _core_categories(self._table)
 
+    # ---------------------------------------------------------- annotations
+    def _send_annotations(self, kind: str) -> None:
+        """Send what changed; colour-by columns built from annotations are rebuilt in place."""
+        store = annotations_of(self._table)
+        with self.hold_sync():
+            if kind == "tags":
+                self.annotations = {**self.annotations, "tags": array_payload(store.tag_bits())}
+                self.tag_names = store.tag_names
+                self._refresh_extra("tags")
+            elif kind == "corrections":
+                self.annotations = {
+                    **self.annotations,
+                    "corrected": array_payload(store.corrected_codes.copy()),
+                    "classes": [str(c) for c in store.classes],
+                }
+                self._refresh_extra("corrected_label")
+            elif kind == "selections":
+                self.saved_selections = [
+                    {"name": name, "count": int(pos.size)} for name, pos in store.selections.items()
+                ]
+
+    def _refresh_extra(self, name: str) -> None:
+        if name not in self.extra_columns:
+            return  # no view colours by it yet; it is built when one asks
+        payload, names = self._requests.column_payload(name)
+        if names is not None:
+            self.categories = {**self.categories, name: names}
+        self.extra_columns = {**self.extra_columns, name: payload}
+
 
 def _core_columns(table: SampleTable) -> dict[str, Any]:
     d = table.derived
@@ -191,6 +236,7 @@ def _colourable_columns(table: SampleTable) -> list[str]:
         for c in table.df.columns
         if c not in used and isinstance(c, str) and _is_scalar_column(table.df[c])
     ]
+    core += list(ANNOTATION_COLUMNS)
     return core + [c for c in user if c not in core]
 
 

@@ -1,0 +1,428 @@
+"""Tags, label corrections and saved selections of one SampleTable.
+
+Everything here is kept by row position (``0..N-1``); ids appear only at the
+``DataLens`` boundary. A change notifies the listeners (the session file,
+the browser's table model) once, and only when something actually changed.
+
+Policies, in one place:
+
+* **Tags** are the built-ins :data:`BUILTIN_TAGS` plus free text: a string,
+  stripped, 1 to :data:`MAX_TAG_LENGTH` characters, no control characters.
+  At most :data:`MAX_TAGS` distinct tags are in use at once (the browser gets
+  one bit per tag). A free tag no sample carries any more disappears.
+* **Corrections**: a corrected label is one of the table's classes, matched
+  by value (``7 == 7.0``) or, failing that, by its text (``"7"`` from a
+  Label Studio export or a text box finds class ``7``). Any other value is
+  accepted as a *new* class with a warning (a labeler may find a class the
+  model was never given). Correcting a sample to its given label removes
+  its correction: it is not a correction. ``None`` removes it too.
+* **Saved selections** are named sets of rows; saving under an existing name
+  replaces it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .roles import _preview
+
+if TYPE_CHECKING:
+    from .table import SampleTable
+
+#: Tags every lens offers, in this order, before any free-text tag.
+BUILTIN_TAGS = ("mislabeled", "ambiguous", "duplicate", "bad-sample")
+#: Longest tag and saved-selection name, in characters.
+MAX_TAG_LENGTH = 40
+MAX_SELECTION_NAME_LENGTH = 80
+#: Most distinct tags in use at once (one bit each in the browser's uint32 mask).
+MAX_TAGS = 32
+#: The columns the annotations add to ``SampleTable.frame()`` (colour by / filter by).
+ANNOTATION_COLUMNS = ("tags", "corrected_label")
+#: Separator of the ``tags`` column's text ("mislabeled, duplicate").
+TAG_SEPARATOR = ", "
+
+Listener = Callable[[str], None]
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _checked_name(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, got {type(value).__name__} {value!r}")
+    name = value.strip()
+    if not name:
+        raise ValueError(f"{what} must not be empty")
+    if len(name) > limit:
+        raise ValueError(
+            f"{what} {name[:limit]!r}… is {len(name)} characters long; at most {limit}"
+        )
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise ValueError(f"{what} {name!r} contains control characters")
+    return name
+
+
+def check_tag(tag: Any) -> str:
+    """The tag as stored (stripped); ValueError / TypeError for an unusable one.
+
+    >>> check_tag("  blurry ")
+    'blurry'
+    """
+    return _checked_name(tag, "tag", MAX_TAG_LENGTH)
+
+
+def check_selection_name(name: Any) -> str:
+    """A saved selection's name as stored (stripped); ValueError / TypeError otherwise."""
+    return _checked_name(name, "selection name", MAX_SELECTION_NAME_LENGTH)
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first caller outside nbdatalens."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN, NaT or pd.NA (a scalar that stands for "no label")."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers: not a missing scalar
+        return False
+
+
+class Annotations:
+    """The tags, corrected labels and saved selections of one table, by row position.
+
+    Created by :class:`~nbdatalens.lens.DataLens` and attached as
+    ``table.annotations``; use :func:`annotations_of` to get (or make) it.
+    """
+
+    def __init__(self, table: SampleTable) -> None:
+        self.table = table
+        n = table.n
+        self._tags: dict[str, np.ndarray] = {tag: _EMPTY for tag in BUILTIN_TAGS}
+        #: Code of each row's corrected label in :attr:`classes`, -1 = not corrected.
+        self._corrected = np.full(n, -1, dtype=np.int32)
+        self._new_classes: list[Any] = []
+        #: Unix time of each row's last tag or label change (NaN = never).
+        self._time = np.full(n, np.nan)
+        self._selections: dict[str, np.ndarray] = {}
+        self._listeners: list[Listener] = []
+
+    # ------------------------------------------------------------ listeners
+    def observe(self, listener: Listener) -> None:
+        """Call ``listener(kind)`` after each change; kind is ``"tags"``,
+        ``"corrections"`` or ``"selections"``."""
+        self._listeners.append(listener)
+
+    def unobserve(self, listener: Listener) -> None:
+        """Stop calling ``listener``."""
+        self._listeners = [f for f in self._listeners if f is not listener]
+
+    def _changed(self, kind: str) -> None:
+        for listener in list(self._listeners):
+            listener(kind)
+
+    def _touch(self, positions: np.ndarray) -> None:
+        # Milliseconds, as the session file keeps them: a restored lens shows the same times.
+        self._time[positions] = round(time.time(), 3)
+
+    def _positions(self, positions: Any) -> np.ndarray:
+        pos = np.unique(np.asarray(positions, dtype=np.int64).ravel())
+        if pos.size and (pos[0] < 0 or pos[-1] >= self.table.n):
+            raise IndexError(
+                f"row positions must lie in [0, {self.table.n}), got {pos[0]}…{pos[-1]}"
+            )
+        return pos
+
+    # ---------------------------------------------------------------- tags
+    @property
+    def tag_names(self) -> list[str]:
+        """Tags in use: the built-ins (always), then free tags in order of first use."""
+        return list(self._tags)
+
+    def tagged(self, tag: str) -> np.ndarray:
+        """Sorted row positions carrying ``tag`` (empty for an unknown tag)."""
+        return self._tags.get(tag.strip() if isinstance(tag, str) else tag, _EMPTY)
+
+    def tag(self, positions: Any, tag: str) -> int:
+        """Add ``tag`` to the rows; returns how many rows newly carry it."""
+        name = check_tag(tag)
+        pos = self._positions(positions)
+        if name not in self._tags and len(self._tags) >= MAX_TAGS:
+            raise ValueError(
+                f"tag {name!r}: at most {MAX_TAGS} distinct tags can be in use; "
+                f"in use: {_preview(self.tag_names, MAX_TAGS)}"
+            )
+        current = self._tags.get(name, _EMPTY)
+        new = np.setdiff1d(pos, current, assume_unique=True)
+        if new.size == 0:
+            return 0
+        self._tags[name] = np.union1d(current, new)
+        self._touch(new)
+        self._changed("tags")
+        return int(new.size)
+
+    def untag(self, positions: Any, tag: str) -> int:
+        """Remove ``tag`` from the rows; returns how many rows lost it."""
+        name = check_tag(tag)
+        pos = self._positions(positions)
+        current = self._tags.get(name, _EMPTY)
+        gone = np.intersect1d(current, pos, assume_unique=True)
+        if gone.size == 0:
+            return 0
+        remaining = np.setdiff1d(current, gone, assume_unique=True)
+        if remaining.size == 0 and name not in BUILTIN_TAGS:
+            del self._tags[name]
+        else:
+            self._tags[name] = remaining
+        self._touch(gone)
+        self._changed("tags")
+        return int(gone.size)
+
+    def tag_bits(self) -> np.ndarray:
+        """One uint32 per row: bit ``i`` set when the row carries ``tag_names[i]``."""
+        bits = np.zeros(self.table.n, dtype=np.uint32)
+        for i, pos in enumerate(self._tags.values()):
+            bits[pos] |= np.uint32(1 << i)
+        return bits
+
+    def tag_lists(self, positions: np.ndarray | None = None) -> list[list[str]]:
+        """Each row's tags as a list (built-ins first), for the rows at ``positions``."""
+        bits = self.tag_bits()
+        if positions is not None:
+            bits = bits[np.asarray(positions, dtype=np.int64)]
+        # Few distinct tag combinations: spell each once, then index.
+        combos, inverse = np.unique(bits, return_inverse=True)
+        names = self.tag_names
+        spelled = [[names[i] for i in range(len(names)) if int(c) >> i & 1] for c in combos]
+        return [spelled[k] for k in inverse.ravel().tolist()]
+
+    # ---------------------------------------------------------- corrections
+    @property
+    def classes(self) -> list[Any]:
+        """The table's classes, then the new classes corrections introduced."""
+        return [*self.table.classes, *self._new_classes]
+
+    @property
+    def corrected_codes(self) -> np.ndarray:
+        """Per row, the corrected label's code in :attr:`classes`, -1 = none (read-only)."""
+        view = self._corrected.view()
+        view.setflags(write=False)
+        return view
+
+    def class_code(self, label: Any, *, allow_new: bool = True) -> int:
+        """The code of ``label`` in :attr:`classes` (see the module doc for the matching rules).
+
+        A label that matches no class becomes a new class (with a UserWarning),
+        or a ValueError with ``allow_new=False``.
+        """
+        classes = self.classes
+        try:
+            hash(label)
+        except TypeError:
+            raise TypeError(f"a label must be a hashable class value, got {label!r}") from None
+        if _is_missing(label):
+            raise ValueError("a label must not be missing (pass None to remove a correction)")
+        for i, c in enumerate(classes):
+            if c == label:
+                return i
+        text = str(label)
+        by_text = [i for i, c in enumerate(classes) if str(c) == text]
+        if len(by_text) == 1:
+            return by_text[0]
+        if len(by_text) > 1:
+            raise ValueError(
+                f"label {label!r} matches several classes by text: "
+                f"{_preview([classes[i] for i in by_text])}; pass the class value itself"
+            )
+        if not allow_new:
+            raise ValueError(f"label {label!r} is not one of the classes {_preview(classes, 12)}")
+        warnings.warn(
+            f"relabel: {label!r} is not one of the table's classes {_preview(classes, 12)}; "
+            "it is kept as a new class",
+            UserWarning,
+            stacklevel=_user_stacklevel(),
+        )
+        self._new_classes.append(label)
+        return len(classes)
+
+    def relabel(self, positions: Any, labels: Any) -> int:
+        """Set the corrected label of the rows; returns how many rows changed.
+
+        ``labels`` is one label for all rows, or a sequence aligned with
+        ``positions`` (in the order given). ``None`` / NaN removes a correction.
+        """
+        raw = np.asarray(positions, dtype=np.int64).ravel()
+        scalar = not isinstance(labels, (list, tuple, np.ndarray, pd.Series, pd.Index))
+        if scalar:
+            pos = self._positions(raw)
+            codes = np.full(pos.size, -1 if _is_missing(labels) else self.class_code(labels))
+        else:
+            values = pd.Series(list(labels) if isinstance(labels, (list, tuple)) else labels)
+            if len(values) != raw.size:
+                raise ValueError(
+                    f"labels has {len(values)} values for {raw.size} samples; "
+                    "pass one label or one per sample"
+                )
+            # Few distinct labels: match each once, then index.
+            uniques_codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+            mapped = np.array([self.class_code(u) for u in uniques], dtype=np.int64)
+            codes = np.where(uniques_codes < 0, -1, mapped[np.maximum(uniques_codes, 0)])
+            self._positions(raw)  # range check
+            # A later duplicate of a row wins, as in a dict.
+            pos, last = np.unique(raw[::-1], return_index=True)
+            codes = codes[::-1][last]
+        codes = np.where(codes == self.table.label_codes[pos], -1, codes).astype(np.int32)
+        changed = self._corrected[pos] != codes
+        if not changed.any():
+            return 0
+        touched = pos[changed]
+        self._corrected[touched] = codes[changed]
+        self._touch(touched)
+        self._drop_unused_classes()
+        self._changed("corrections")
+        return int(touched.size)
+
+    def _drop_unused_classes(self) -> None:
+        if not self._new_classes:
+            return
+        base = len(self.table.classes)
+        used = np.zeros(len(self._new_classes), dtype=bool)
+        codes = self._corrected[self._corrected >= base] - base
+        used[codes] = True
+        if used.all():
+            return
+        remap = np.cumsum(used) - 1 + base
+        mask = self._corrected >= base
+        self._corrected[mask] = remap[self._corrected[mask] - base]
+        self._new_classes = [c for c, u in zip(self._new_classes, used, strict=True) if u]
+
+    def corrected_labels(self) -> pd.Series:
+        """The corrected label of every row (class values; missing where not corrected)."""
+        values = np.asarray([*self.classes, None], dtype=object)
+        return pd.Series(values[self._corrected], index=self.table.df.index, dtype=object)
+
+    @property
+    def last_changed(self) -> np.ndarray:
+        """Per row, the Unix time of its last tag or label change; NaN = never (read-only)."""
+        view = self._time.view()
+        view.setflags(write=False)
+        return view
+
+    def effective_label_codes(self) -> np.ndarray:
+        """Per row: the corrected label's code where corrected, else the given label's."""
+        return np.where(self._corrected >= 0, self._corrected, self.table.label_codes)
+
+    # ----------------------------------------------------------- selections
+    @property
+    def selections(self) -> dict[str, np.ndarray]:
+        """Saved selection name → sorted row positions (in order of saving)."""
+        return dict(self._selections)
+
+    def save_selection(self, name: str, positions: Any) -> int:
+        """Keep ``positions`` under ``name`` (replacing a set of that name); returns its size."""
+        key = check_selection_name(name)
+        pos = self._positions(positions)
+        if pos.size == 0:
+            raise ValueError(
+                f"selection {key!r}: nothing selected: select samples in a view or pass ids="
+            )
+        pos.setflags(write=False)
+        old = self._selections.get(key)
+        if old is not None and np.array_equal(old, pos):
+            return int(pos.size)
+        self._selections[key] = pos
+        self._changed("selections")
+        return int(pos.size)
+
+    def delete_selection(self, name: str) -> None:
+        """Forget a saved selection (KeyError naming the saved ones if unknown)."""
+        key = self._selection_key(name)
+        del self._selections[key]
+        self._changed("selections")
+
+    def saved_positions(self, name: str) -> np.ndarray:
+        """The row positions saved under ``name``."""
+        return self._selections[self._selection_key(name)]
+
+    def _selection_key(self, name: str) -> str:
+        key = name.strip() if isinstance(name, str) else name
+        if key not in self._selections:
+            raise KeyError(
+                f"no saved selection {name!r}; saved: {_preview(list(self._selections), 12)}"
+            )
+        return key
+
+    # --------------------------------------------------------------- frames
+    def annotated_positions(self) -> np.ndarray:
+        """Rows with a tag or a correction, sorted."""
+        tagged = [pos for pos in self._tags.values() if pos.size]
+        corrected = np.flatnonzero(self._corrected >= 0)
+        return np.unique(np.concatenate([corrected, *tagged]))
+
+    def frame(self) -> pd.DataFrame:
+        """The columns views colour and filter by: ``tags`` (joined) and ``corrected_label``."""
+        from .annotation_frames import annotation_columns
+
+        return annotation_columns(self)
+
+    # ------------------------------------------------------------- sessions
+    def state(self) -> dict[str, Any]:
+        """Everything annotated, by row position (what a session file stores)."""
+        corrected = np.flatnonzero(self._corrected >= 0)
+        annotated = self.annotated_positions()
+        return {
+            "tags": {name: pos for name, pos in self._tags.items() if pos.size},
+            "corrected": (corrected, [self.classes[c] for c in self._corrected[corrected]]),
+            "time": (annotated, self._time[annotated]),
+            "selections": dict(self._selections),
+        }
+
+    def load_state(
+        self,
+        tags: Mapping[str, Iterable[int]],
+        corrected: tuple[Any, Iterable[Any]],
+        times: tuple[Any, Any],
+        selections: Mapping[str, Iterable[int]],
+    ) -> None:
+        """Replace everything with a saved state (positions as in :meth:`state`); notifies once."""
+        fresh = Annotations(self.table)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # new classes were warned about once
+            for name, pos in tags.items():
+                fresh.tag(np.asarray(list(pos), dtype=np.int64), name)
+            pos, labels = corrected
+            if len(list(labels)):
+                fresh.relabel(np.asarray(pos, dtype=np.int64), list(labels))
+        for name, pos in selections.items():
+            fresh.save_selection(name, np.asarray(list(pos), dtype=np.int64))
+        fresh._time[:] = np.nan
+        t_pos, t_values = times
+        fresh._time[np.asarray(t_pos, dtype=np.int64)] = np.asarray(t_values, dtype=np.float64)
+        self._tags, self._corrected = fresh._tags, fresh._corrected
+        self._new_classes, self._time = fresh._new_classes, fresh._time
+        self._selections = fresh._selections
+        for kind in ("tags", "corrections", "selections"):
+            self._changed(kind)
+
+
+def annotations_of(table: SampleTable) -> Annotations:
+    """The table's :class:`Annotations`, created and attached on first use."""
+    store = getattr(table, "annotations", None)
+    if store is None:
+        store = Annotations(table)
+        table.annotations = store
+    return store
