@@ -188,4 +188,4 @@ def test_toolbar_traits_and_its_place_in_show(lens):
     grid = lens.show()
     first = grid.children[0]
     assert isinstance(first, SelectionToolbar)
-    assert first.layout.grid_column == "1 / -1"  # across the full width, on top
+    assert first.layout.grid_area == "auto / 1 / auto / -1"  # across the full width, on top

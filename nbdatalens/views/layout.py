@@ -9,6 +9,10 @@ import ipywidgets as widgets
 if TYPE_CHECKING:
     from ..lens import DataLens
 
+#: ``grid-area`` of a view spanning every column. (JupyterLab's widget manager, 3.0.x,
+#: drops ``Layout.grid_column``; ``grid_area`` reaches the page.)
+FULL_WIDTH = "auto / 1 / auto / -1"
+
 
 def dashboard(lens: DataLens) -> widgets.GridBox:
     """A responsive grid: two columns on a wide notebook, one on a narrow one.
@@ -21,7 +25,7 @@ def dashboard(lens: DataLens) -> widgets.GridBox:
     """
     table = lens.table
     toolbar = lens.toolbar()
-    toolbar.layout.grid_column = "1 / -1"  # the selection toolbar spans the full width, on top
+    toolbar.layout.grid_area = FULL_WIDTH  # the selection toolbar runs across the top
     views: list[widgets.Widget] = [toolbar]
     if table.pred_codes is not None:
         views.append(lens.confusion_matrix())
@@ -30,7 +34,7 @@ def dashboard(lens: DataLens) -> widgets.GridBox:
     if table.embedding is not None or table.xy is not None:
         views.append(lens.cluster_map())
     gallery = lens.gallery()
-    gallery.layout.grid_column = "1 / -1"  # the gallery spans the full width
+    gallery.layout.grid_area = FULL_WIDTH  # the gallery spans the full width
     views.append(gallery)
     return widgets.GridBox(
         views,

@@ -51,7 +51,7 @@ export class Controls {
   readonly freeTag = h("input", {
     className: "nbdl-tb-input nbdl-tb-free-tag",
     title: "a tag of your own: type it and press Enter",
-    attrs: { type: "text", placeholder: "other tag…", maxlength: MAX_TAG_LENGTH, size: 12 },
+    attrs: { type: "text", placeholder: "other tag…", maxlength: MAX_TAG_LENGTH, size: 10 },
   });
   readonly addTagButton: HTMLButtonElement;
   readonly relabelSelect = h("select", {
@@ -72,7 +72,7 @@ export class Controls {
       type: "text",
       placeholder: "name this selection…",
       maxlength: MAX_SELECTION_NAME_LENGTH,
-      size: 16,
+      size: 15,
     },
   });
   readonly saveButton: HTMLButtonElement;
@@ -81,7 +81,7 @@ export class Controls {
   readonly fileName = h("input", {
     className: "nbdl-tb-input nbdl-tb-file",
     title: "file name; relative names land in the kernel's working directory",
-    attrs: { type: "text", size: 34, spellcheck: "false", "aria-label": "export file name" },
+    attrs: { type: "text", size: 30, spellcheck: "false", "aria-label": "export file name" },
   });
   readonly exportButton: HTMLButtonElement;
   readonly replaceButton: HTMLButtonElement;
@@ -91,6 +91,7 @@ export class Controls {
   });
   readonly selectionRow: HTMLDivElement;
   readonly filesRow: HTMLDivElement;
+  readonly statusRow: HTMLDivElement;
 
   constructor(actions: ControlActions) {
     this.clearButton = button("clear", "clear the selection (Esc)", () => actions.clear());
@@ -152,7 +153,8 @@ export class Controls {
       this.annotatedSelect,
       group("saved", this.saveName, this.saveButton, this.savedList),
       group("export", this.formatSelect, this.fileName, this.exportButton, this.replaceButton),
-      this.status,
     );
+    this.filesRow.lastElementChild?.classList.add("nbdl-tb-export");
+    this.statusRow = h("div", { className: "nbdl-tb-row nbdl-tb-status-row" }, this.status);
   }
 }

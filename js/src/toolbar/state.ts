@@ -33,7 +33,7 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   { value: "json", label: "JSON", suffix: ".json" },
   { value: "jsonl", label: "JSON Lines", suffix: ".jsonl" },
   { value: "parquet", label: "Parquet", suffix: ".parquet" },
-  { value: "label-studio", label: "Label Studio tasks", suffix: ".json" },
+  { value: "label-studio", label: "Label Studio", suffix: ".json" },
 ];
 
 const KNOWN_SUFFIXES = [".csv", ".jsonl", ".json", ".parquet"];

@@ -78,6 +78,7 @@ export class ToolbarView {
       },
       this.ui.selectionRow,
       this.ui.filesRow,
+      this.ui.statusRow,
     );
     this.ui.formatSelect.value = model.get("export_format");
     this.ui.fileName.value = defaultFileName(new Date(), this.ui.formatSelect.value);
@@ -159,7 +160,7 @@ export class ToolbarView {
       select,
       h("option", { attrs: { value: "", disabled: true } }, "class…"),
       ...this.arrays.classes.map((name, code) => h("option", { attrs: { value: code } }, name)),
-      h("option", { attrs: { value: "-1" } }, "(remove correction)"),
+      h("option", { attrs: { value: "-1" } }, "no correction"),
     );
     select.value = [...select.options].some((o) => o.value === previous) ? previous : "";
   }
