@@ -77,24 +77,40 @@ def _accuracy(hits: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def evaluate(
-    table: SampleTable, annotations: Annotations, predictions: Any, name: str = "new model"
+    table: SampleTable,
+    annotations: Annotations,
+    predictions: Any,
+    name: str = "new model",
+    *,
+    baseline: Any = None,
+    baseline_name: str = "current",
 ) -> pd.DataFrame:
-    """Accuracy of ``predictions`` beside the current model's, per group of samples.
+    """Accuracy of ``predictions`` beside a baseline's, per group of samples.
+
+    The baseline is the table's own prediction (the current model), or
+    ``baseline`` (predictions in the same forms as ``predictions``).
 
     Rows (a ``(group, name)`` index): ``("all", "all samples")``, then
     ``("class", <class>)`` for each class some (corrected) label has, then
     ``("selection", <name>)`` for each saved selection. Columns: ``n``
     (samples), ``corrected`` (how many of them carry a corrected label),
-    ``current`` (the table's prediction; NaN without one), ``name`` and
-    ``delta`` (``name`` − ``current``).
+    ``baseline_name`` (NaN without a baseline), ``name`` and ``delta``
+    (``name`` − baseline).
     """
-    if not isinstance(name, str) or not name or name in ("n", "corrected", "current", "delta"):
-        raise ValueError(
-            f"name must be a non-empty string other than the column names, got {name!r}"
-        )
+    for what, value in (("name", name), ("baseline_name", baseline_name)):
+        if not isinstance(value, str) or not value or value in ("n", "corrected", "delta"):
+            raise ValueError(
+                f"{what} must be a non-empty string other than n, corrected and delta, "
+                f"got {value!r}"
+            )
+    if name == baseline_name:
+        raise ValueError(f"name and baseline_name must differ, both are {name!r}")
     truth = annotations.effective_label_codes().astype(np.int64)
     new_hit = prediction_codes(table, annotations, predictions) == truth
-    current_hit = None if table.pred_codes is None else table.pred_codes == truth
+    if baseline is not None:
+        current_hit = prediction_codes(table, annotations, baseline) == truth
+    else:
+        current_hit = None if table.pred_codes is None else table.pred_codes == truth
     corrected = annotations.corrected_codes >= 0
     n_classes = len(annotations.classes)
 
@@ -128,8 +144,8 @@ def evaluate(
         cur.append(np.nan if current_hit is None else float(current_hit[pos].mean()))
 
     frame = pd.DataFrame(
-        {"n": count, "corrected": n_corr, "current": cur, name: new},
+        {"n": count, "corrected": n_corr, baseline_name: cur, name: new},
         index=pd.MultiIndex.from_tuples(labels, names=["group", "name"]),
     )
-    frame["delta"] = frame[name] - frame["current"]
+    frame["delta"] = frame[name] - frame[baseline_name]
     return frame

@@ -192,7 +192,14 @@ class DataLens:
         """Forget a saved selection."""
         self.annotations.delete_selection(name)
 
-    def evaluate(self, predictions: Any, name: str = "new model") -> pd.DataFrame:
+    def evaluate(
+        self,
+        predictions: Any,
+        name: str = "new model",
+        *,
+        baseline: Any = None,
+        baseline_name: str = "current",
+    ) -> pd.DataFrame:
         """Accuracy of a new model's predictions beside the current model's.
 
         Rows: all samples, each class, each saved selection (the regression
@@ -202,10 +209,20 @@ class DataLens:
 
         ``predictions``: a Series indexed by id, or an array in table order
         of class values (N) or of class probabilities (N × classes).
+        ``baseline``: another model's predictions (same forms) to compare
+        with instead of the lens' own prediction, shown as ``baseline_name``.
 
         >>> lens.evaluate(new_model.predict(X), name="retrained")  # doctest: +SKIP
+        >>> lens.evaluate(fixed, "clean", baseline=noisy, baseline_name="noisy")  # doctest: +SKIP
         """
-        return evaluation.evaluate(self.table, self.annotations, predictions, name)
+        return evaluation.evaluate(
+            self.table,
+            self.annotations,
+            predictions,
+            name,
+            baseline=baseline,
+            baseline_name=baseline_name,
+        )
 
     # ------------------------------------------------------------- export
     def export(

@@ -74,6 +74,16 @@ def test_bad_predictions_are_refused_with_a_reason(lens):
         lens.evaluate(["cat", None, "dog", "dog", "eel", "eel"])
     with pytest.raises(ValueError, match="name must be"):
         lens.evaluate(NEW, name="delta")
+    with pytest.raises(ValueError, match="must differ"):
+        lens.evaluate(NEW, name="current")
+
+
+def test_a_baseline_replaces_the_current_model(lens):
+    truth = ["cat", "dog", "dog", "dog", "eel", "eel"]  # the corrected labels: always right
+    result = lens.evaluate(NEW, "v2", baseline=pd.Series(truth, index=IDS), baseline_name="oracle")
+    assert list(result.columns) == ["n", "corrected", "oracle", "v2", "delta"]
+    assert (result["oracle"] == 1.0).all()
+    assert result.loc[("all", "all samples"), "delta"] == pytest.approx(4 / 6 - 1)
 
 
 def test_without_a_current_model_only_the_new_one_is_scored():
