@@ -62,6 +62,10 @@ def _tag(value: Any) -> dict[str, str]:
 
 def encode_values(values: Sequence[Any] | pd.Index) -> list[Any]:
     """Ids or labels as JSON values (see the module doc for the rules)."""
+    if isinstance(values, pd.Index) and not isinstance(values, pd.MultiIndex):
+        dtype = values.dtype
+        if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+            return values.tolist()  # the common case, without a look at every id
     items = values.tolist() if hasattr(values, "tolist") else list(values)
     if all(_plain(v) for v in items):
         return items
