@@ -1,0 +1,183 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from "vitest";
+import { encodeSelection } from "../src/lib/codec";
+import { TableClient } from "../src/lib/table_client";
+import { type ToolbarModel, ToolbarView } from "../src/toolbar/view";
+
+type Callback = (...args: never[]) => void;
+
+/** A Backbone-like model: attributes, events with contexts, custom messages answered by `reply`. */
+class FakeModel {
+  attrs: Record<string, unknown>;
+  listeners: { event: string; cb: Callback; ctx: unknown }[] = [];
+  sent: Record<string, unknown>[] = [];
+  reply: (content: Record<string, unknown>) => Record<string, unknown> | null = () => null;
+
+  constructor(attrs: Record<string, unknown>) {
+    this.attrs = attrs;
+  }
+  get(name: string): unknown {
+    return this.attrs[name];
+  }
+  set(name: string, value: unknown): void {
+    this.attrs[name] = value;
+    this.trigger(`change:${name}`);
+  }
+  save_changes(): void {}
+  on(event: string, cb: Callback, ctx?: unknown): void {
+    this.listeners.push({ event, cb, ctx });
+  }
+  off(event: string | null, cb?: Callback | null, ctx?: unknown): void {
+    this.listeners = this.listeners.filter(
+      (l) =>
+        !(
+          (event === null || l.event === event) &&
+          (cb == null || l.cb === cb) &&
+          (ctx === undefined || l.ctx === ctx)
+        ),
+    );
+  }
+  trigger(event: string, ...args: unknown[]): void {
+    for (const l of [...this.listeners])
+      if (l.event === event) (l.cb as (...a: unknown[]) => void)(...args);
+  }
+  send(content: Record<string, unknown>): void {
+    this.sent.push(content);
+    const answer = this.reply(content);
+    if (answer) {
+      const message = { ...answer, request_id: content.request_id };
+      setTimeout(() => this.trigger("msg:custom", message, []), 0);
+    }
+  }
+}
+
+const payload = (array: Uint8Array | Int32Array, dtype: string) => ({
+  dtype,
+  shape: [array.length],
+  buffer: new DataView(array.buffer),
+});
+
+function setup() {
+  const mask = Uint8Array.of(0, 1, 1, 0, 0, 0);
+  const table = new FakeModel({
+    n_rows: 6,
+    columns: {},
+    extra_columns: {},
+    categories: {},
+    selection: encodeSelection(mask),
+    // row 1 mislabeled; row 2 mislabeled + <b>x</b>; row 4 corrected to "dog"
+    annotations: {
+      tags: payload(Uint8Array.of(0, 1, 0b10001, 0, 0, 0), "uint8"),
+      corrected: payload(Int32Array.of(-1, -1, -1, -1, 1, -1), "int32"),
+      classes: ["cat", "dog"],
+    },
+    tag_names: ["mislabeled", "ambiguous", "duplicate", "bad-sample", "<b>x</b>"],
+    saved_selections: [{ name: "<i>rogues</i>", count: 2 }],
+  });
+  const toolbar = new FakeModel({ export_format: "csv", height: 0 });
+  const view = new ToolbarView(
+    toolbar as unknown as ToolbarModel,
+    new TableClient(table as unknown as ConstructorParameters<typeof TableClient>[0]),
+  );
+  document.body.append(view.root);
+  return { table, toolbar, view };
+}
+
+const tagButton = (root: HTMLElement, tag: string) =>
+  [...root.querySelectorAll<HTMLButtonElement>(".nbdl-tb-tag")].find((b) => b.dataset.tag === tag);
+
+afterEach(() => document.body.replaceChildren());
+
+describe("ToolbarView", () => {
+  it("shows the selection, what it carries, and user strings as text", () => {
+    const { view } = setup();
+    expect(view.root.dataset.selectedCount).toBe("2");
+    expect(view.root.querySelector(".nbdl-tb-summary")?.textContent).toBe(
+      "2 of 6 selected · 2 tagged",
+    );
+    // Every selected sample is mislabeled: the button is pressed (a click removes it).
+    expect(tagButton(view.root, "mislabeled")?.getAttribute("aria-pressed")).toBe("true");
+    const free = tagButton(view.root, "<b>x</b>");
+    expect(free?.getAttribute("aria-pressed")).toBe("false");
+    expect(free?.classList.contains("nbdl-tb-partial")).toBe(true);
+    expect(view.root.querySelector("b, i")).toBeNull();
+    expect(view.root.querySelector(".nbdl-tb-chip")?.textContent).toBe("<i>rogues</i> · 2");
+    const options = [...view.root.querySelectorAll(".nbdl-tb-select-tagged option")];
+    expect(options.map((o) => o.textContent)).toEqual([
+      "select tagged…",
+      "mislabeled (2)",
+      "<b>x</b> (1)",
+      "any tag (2)",
+      "corrected (1)",
+    ]);
+  });
+
+  it("sends the action for the current selection and shows the kernel's answer", async () => {
+    const { table, view } = setup();
+    table.reply = (content) =>
+      content.type === "annotate"
+        ? { type: "annotate", changed: 2, count: 2, message: "removed mislabeled from 2 samples" }
+        : null;
+    tagButton(view.root, "mislabeled")?.click();
+    expect(table.sent.at(-1)).toMatchObject({
+      type: "annotate",
+      action: "untag",
+      tag: "mislabeled",
+      expected_count: 2,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const status = view.root.querySelector<HTMLElement>(".nbdl-tb-status");
+    expect(status?.dataset.kind).toBe("ok");
+    expect(status?.textContent).toBe("removed mislabeled from 2 samples");
+  });
+
+  it("selects tagged rows in the browser and clears with Escape", () => {
+    const { table, view } = setup();
+    const menu = view.root.querySelector<HTMLSelectElement>(".nbdl-tb-select-tagged");
+    if (!menu) throw new Error("no menu");
+    menu.value = "corrected";
+    menu.dispatchEvent(new Event("change"));
+    expect(view.root.dataset.selectedCount).toBe("1");
+    expect(table.get("selection")).toEqual(encodeSelection(Uint8Array.of(0, 0, 0, 0, 1, 0)));
+    view.root.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(view.root.dataset.selectedCount).toBe("0");
+    expect(tagButton(view.root, "mislabeled")?.disabled).toBe(true);
+  });
+
+  it("export: the format swaps the suffix, errors offer to replace, success shows the path", async () => {
+    const { table, view } = setup();
+    const file = view.root.querySelector<HTMLInputElement>(".nbdl-tb-file");
+    const format = view.root.querySelector<HTMLSelectElement>(".nbdl-tb-format");
+    if (!file || !format) throw new Error("no export controls");
+    expect(file.value).toMatch(/^nbdatalens-selection-\d{8}-\d{6}\.csv$/);
+    file.value = "fixes.csv";
+    file.dispatchEvent(new Event("input"));
+    format.value = "parquet";
+    format.dispatchEvent(new Event("change"));
+    expect(file.value).toBe("fixes.parquet");
+    table.reply = () => ({
+      type: "error",
+      error: "FileExistsError: /w/fixes.parquet already exists",
+    });
+    view.root.querySelector<HTMLButtonElement>(".nbdl-tb-primary")?.click();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const replace = [...view.root.querySelectorAll("button")].find(
+      (b) => b.textContent === "replace it",
+    );
+    expect(replace?.hidden).toBe(false);
+    table.reply = (c) => ({ type: "export", path: `/w/${String(c.path)}`, count: 2 });
+    replace?.click();
+    expect(table.sent.at(-1)).toMatchObject({ type: "export", format: "parquet", overwrite: true });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(view.root.dataset.lastExport).toBe("/w/fixes.parquet");
+    expect(view.root.querySelector(".nbdl-tb-path")?.textContent).toBe("/w/fixes.parquet");
+  });
+
+  it("removes every listener it added on teardown", () => {
+    const { table, toolbar, view } = setup();
+    expect(table.listeners.length).toBeGreaterThan(0);
+    view.dispose();
+    expect(table.listeners).toHaveLength(0);
+    expect(toolbar.listeners).toHaveLength(0);
+  });
+});
