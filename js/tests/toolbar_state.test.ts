@@ -20,7 +20,7 @@ describe("countAnnotations", () => {
   // rows: 0 tag0 | 1 tag0+tag1 | 2 none, corrected | 3 tag1, corrected | 4 none
   const arrays = decodeAnnotations({
     tags: payload(Uint8Array.of(0b01, 0b11, 0, 0b10, 0), "uint8"),
-    corrected: payload(Int32Array.of(-1, -1, 2, 0, -1), "int32"),
+    corrected: payload(Uint8Array.of(0, 0, 3, 1, 0), "uint8"),
     classes: ["a", "b", "c"],
   });
 

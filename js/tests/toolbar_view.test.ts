@@ -68,7 +68,7 @@ function setup() {
     // row 1 mislabeled; row 2 mislabeled + <b>x</b>; row 4 corrected to "dog"
     annotations: {
       tags: payload(Uint8Array.of(0, 1, 0b10001, 0, 0, 0), "uint8"),
-      corrected: payload(Int32Array.of(-1, -1, -1, -1, 1, -1), "int32"),
+      corrected: payload(Uint8Array.of(0, 0, 0, 0, 2, 0), "uint8"),
       classes: ["cat", "dog"],
     },
     tag_names: ["mislabeled", "ambiguous", "duplicate", "bad-sample", "<b>x</b>"],

@@ -57,8 +57,9 @@ class TableModel(anywidget.AnyWidget):
     #: bytes — the encoded selection (empty = nothing selected).
     selection = traitlets.Bytes(b"").tag(sync=True, **bytes_serialization)
     #: dict — per-row annotations: ``{"tags": payload (bit i set = the row carries
-    #: tag_names[i]), "corrected": payload (code of the corrected label in
-    #: "classes", -1 = not corrected), "classes": [display names]}``.
+    #: tag_names[i]), "corrected": payload (0 = not corrected, k = corrected to
+    #: classes[k - 1]), "classes": [display names]}``; "tags" / "corrected" are left
+    #: out while no row has one (nothing to send for a table nobody annotated yet).
     annotations = traitlets.Dict().tag(sync=True)
     #: list[str] — the tags in use, in bit order of ``annotations["tags"]``.
     tag_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
@@ -176,15 +177,15 @@ class TableModel(anywidget.AnyWidget):
         store = annotations_of(self._table)
         with self.hold_sync():
             if kind == "tags":
-                self.annotations = {**self.annotations, "tags": array_payload(store.tag_bits())}
+                bits = store.tag_bits()
+                self.annotations = _with_payload(self.annotations, "tags", bits)
                 self.tag_names = store.tag_names
                 self._refresh_extra("tags")
             elif kind == "corrections":
-                self.annotations = {
-                    **self.annotations,
-                    "corrected": array_payload(store.corrected_codes.copy()),
-                    "classes": [str(c) for c in store.classes],
-                }
+                # Shifted by one so 0 means "not corrected": unsigned, uint8 up to 255 classes.
+                shifted = store.corrected_codes.astype(np.int64) + 1
+                annotations = _with_payload(self.annotations, "corrected", shifted)
+                self.annotations = {**annotations, "classes": [str(c) for c in store.classes]}
                 self._refresh_extra("corrected_label")
             elif kind == "selections":
                 self.saved_selections = [
@@ -198,6 +199,14 @@ class TableModel(anywidget.AnyWidget):
         if names is not None:
             self.categories = {**self.categories, name: names}
         self.extra_columns = {**self.extra_columns, name: payload}
+
+
+def _with_payload(annotations: dict[str, Any], key: str, values: np.ndarray) -> dict[str, Any]:
+    """``annotations`` with ``key`` set to the payload of ``values``, or left out when all are 0."""
+    out = {k: v for k, v in annotations.items() if k != key}
+    if values.any():
+        out[key] = array_payload(values)
+    return out
 
 
 def _core_columns(table: SampleTable) -> dict[str, Any]:

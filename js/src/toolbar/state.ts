@@ -7,9 +7,9 @@ import { formatCount } from "../lib/format";
 
 /** The table model's `annotations` trait (see nbdatalens/views/table_model.py). */
 export interface AnnotationState {
-  /** One unsigned integer per row: bit i set = the row carries tag_names[i]. */
+  /** One unsigned integer per row: bit i set = the row carries tag_names[i]; absent = none. */
   tags?: Payload;
-  /** One code per row into `classes`; negative = not corrected. */
+  /** One unsigned integer per row: 0 = not corrected, k = corrected to classes[k - 1]; absent = none. */
   corrected?: Payload;
   /** Display names of the classes a correction may use. */
   classes?: string[];
@@ -68,7 +68,7 @@ export interface Counts {
  * One pass over the rows: how many carry each tag and a correction, overall
  * and among the selected (`mask[i] = 1`).
  *
- * @example countAnnotations({bits: [1, 3, 0], corrected: [-1, 2, 0], classes: []}, Uint8Array.of(1, 1, 0), 2)
+ * @example countAnnotations({bits: [1, 3, 0], corrected: [0, 3, 1], classes: []}, Uint8Array.of(1, 1, 0), 2)
  */
 export function countAnnotations(
   arrays: AnnotationArrays,
@@ -96,7 +96,7 @@ export function countAnnotations(
         }
       }
     }
-    if (corrected && corrected[i] >= 0) {
+    if (corrected && corrected[i] > 0) {
       correctedTotal++;
       if (selected) correctedSelected++;
     }
@@ -118,7 +118,7 @@ export function annotatedMask(
   const mask = new Uint8Array(n);
   if (which === "corrected") {
     const c = arrays.corrected;
-    if (c) for (let i = 0; i < n; i++) mask[i] = c[i] >= 0 ? 1 : 0;
+    if (c) for (let i = 0; i < n; i++) mask[i] = c[i] > 0 ? 1 : 0;
     return mask;
   }
   const bits = arrays.bits;
