@@ -105,6 +105,11 @@ class Session:
 
     Creating it restores the file (if it exists) into the annotations, or
     writes a fresh one; afterwards every change is written at once.
+
+    Two lenses on one file (a re-run cell leaves the old lens' widgets on
+    screen) must not overwrite each other: a lens writes only while the file
+    is the one it last read or wrote, else the change is refused with a
+    ValueError instead of silently dropping the other lens' work.
     """
 
     def __init__(
@@ -114,11 +119,20 @@ class Session:
         self.table = table
         self.annotations = annotations
         self.fingerprint = dataset_fingerprint(table.df.index)
+        self._seen: tuple[int, int, int] | None = None
         if self.path.exists():
             self._restore()
         else:
             self.save()
         annotations.observe(self._on_change)
+
+    def _identity(self) -> tuple[int, int, int] | None:
+        """What tells one version of the file from another (every write is a new inode)."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
     def _on_change(self, _kind: str) -> None:
         self.save()
@@ -152,8 +166,16 @@ class Session:
 
     def save(self) -> pathlib.Path:
         """Write the session file now (atomically)."""
+        if self._seen is not None and self._identity() not in (self._seen, None):
+            raise ValueError(
+                f"session file {self.path} was written by another lens since this one last "
+                "saved it; this change is kept in memory only. Make a new DataLens with this "
+                "session to continue from the file."
+            )
         data = json.dumps(self.document(), ensure_ascii=False, separators=(",", ":"))
-        return atomic_write(self.path, lambda f: f.write(data.encode()), overwrite=True)
+        path = atomic_write(self.path, lambda f: f.write(data.encode()), overwrite=True)
+        self._seen = self._identity()
+        return path
 
     # ------------------------------------------------------------ reading
     def _refuse(self, problem: str) -> ValueError:
@@ -163,6 +185,7 @@ class Session:
         )
 
     def _restore(self) -> None:
+        self._seen = self._identity()
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -207,3 +207,16 @@ def test_every_change_is_on_disk_at_once(tmp_path):
     assert lens.tag([1], "duplicate") == 0  # no change, no write
     assert path.stat().st_mtime_ns == mtime
     assert np.isfinite(json.loads(path.read_text())["times"]["unix"]).all()
+
+
+def test_two_lenses_on_one_file_never_overwrite_each_other(tmp_path):
+    path = tmp_path / "s.lens.json"
+    df = frame(pd.RangeIndex(10))
+    old = DataLens(df, projection="pca", session=path)  # e.g. a cell that was re-run...
+    new = DataLens(df, projection="pca", session=path)
+    new.tag([1], "duplicate")  # ...and the new lens carries on
+    with pytest.raises(ValueError, match="written by another lens"):
+        old.tag([2], "mislabeled")  # a click on the old, still visible widgets
+    assert json.loads(path.read_text())["tags"] == {"duplicate": [1]}
+    new.tag([3], "duplicate")  # the current lens keeps writing
+    assert json.loads(path.read_text())["tags"] == {"duplicate": [1, 3]}
