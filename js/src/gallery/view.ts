@@ -145,9 +145,17 @@ export class GalleryView {
     this.recompute(false);
   }
 
+  private pendingFrame = 0;
+
+  /** Sorting a large selection is the gallery's biggest cost: do it once per frame, after
+   * the maps and the matrix have shown the selection, not inside the lasso's mouse-up. */
   private onSelection(): void {
     this.marks.clear();
-    this.recompute(true);
+    if (this.pendingFrame) return;
+    this.pendingFrame = requestAnimationFrame(() => {
+      this.pendingFrame = 0;
+      this.recompute(true);
+    });
   }
 
   /** New rows or a new order: rebuild the order, the header and the visible tiles. */
@@ -305,6 +313,7 @@ export class GalleryView {
 
   /** Remove every listener, observer, timer, object URL and the table's listeners. */
   dispose(): void {
+    cancelAnimationFrame(this.pendingFrame);
     this.grid.dispose();
     for (const [event, cb] of this.modelEvents) this.model.off(event, cb);
     this.kernel.dispose();

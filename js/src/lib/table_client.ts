@@ -5,7 +5,14 @@
 // four views of one table decode each column once, and the selection mask is
 // decoded once per change, not once per view.
 
-import { decodeArray, decodeSelection, encodeSelection, type Payload } from "./codec";
+import {
+  type Bytes,
+  decodeArray,
+  decodeSelection,
+  encodeSelection,
+  type Payload,
+  selectionBytesEqual,
+} from "./codec";
 
 export type NumericArray =
   | Uint8Array
@@ -50,7 +57,12 @@ interface SharedCache {
   selectionCount: number;
 }
 
-const caches = new WeakMap<RawModel, SharedCache>();
+// Each view is its own bundle with its own copy of this module, so a module-level
+// cache would be per view; the registry on globalThis makes it one per page.
+const registry = globalThis as { [key: symbol]: WeakMap<RawModel, SharedCache> | undefined };
+const CACHES = Symbol.for("nbdatalens.tableCaches");
+registry[CACHES] ??= new WeakMap<RawModel, SharedCache>();
+const caches = registry[CACHES];
 let requestCounter = 0;
 
 export class TableClient {
@@ -131,6 +143,14 @@ export class TableClient {
   selectionMask(): Uint8Array {
     const src = this.model.get("selection");
     const n = this.n;
+    const cache = this.cache;
+    if (
+      src !== cache.selectionSource &&
+      cache.selectionMask.length === n &&
+      selectionBytesEqual(src as Bytes | null, cache.selectionSource as Bytes | null)
+    ) {
+      cache.selectionSource = src; // the kernel's echo of what the page set: same rows
+    }
     if (src !== this.cache.selectionSource || this.cache.selectionMask.length !== n) {
       const mask = decodeSelection(src as DataView | Uint8Array | ArrayBuffer | null, n);
       let count = 0;
@@ -164,9 +184,26 @@ export class TableClient {
     this.setSelection(new Uint8Array(this.n));
   }
 
-  /** Listen to a table event; removed by dispose(). */
+  /** Listen to a table event; removed by dispose().
+   *
+   * `change:selection` fires only when the selected rows differ from the ones
+   * this view last handled: ipywidgets sends every selection the page sets
+   * back from the kernel as a new object, and handling that echo would redo
+   * every view's decode, recount and redraw (twice the work per lasso).
+   */
   on(event: string, cb: (...args: never[]) => void): void {
-    this.model.on(event, cb, this.context);
+    if (event !== "change:selection") {
+      this.model.on(event, cb, this.context);
+      return;
+    }
+    let seen = this.model.get("selection"); // per listener: each handles every real change
+    const filtered = (...args: never[]) => {
+      const src = this.model.get("selection");
+      const same = selectionBytesEqual(src as Bytes | null, seen as Bytes | null);
+      seen = src;
+      if (!same) cb(...args);
+    };
+    this.model.on(event, filtered, this.context);
   }
 
   /** Send a request to Python and resolve with its reply (matched by request_id). */

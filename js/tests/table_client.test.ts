@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { encodeSelection } from "../src/lib/codec";
+import { type RawModel, TableClient } from "../src/lib/table_client";
+
+/** Just enough of a Backbone model: get/set with synchronous change events. */
+function fakeModel(n: number): RawModel & { sent: unknown[] } {
+  const state: Record<string, unknown> = { n_rows: n, selection: new Uint8Array(0) };
+  const listeners: { event: string; cb: (...a: never[]) => void; ctx: unknown }[] = [];
+  return {
+    sent: [],
+    get: (name) => state[name],
+    set(name, value) {
+      state[name] = value;
+      for (const l of listeners.filter((x) => x.event === `change:${name}`)) l.cb();
+    },
+    save_changes() {},
+    send(content) {
+      this.sent.push(content);
+    },
+    on: (event, cb, ctx) => listeners.push({ event, cb, ctx }),
+    off(event, _cb, ctx) {
+      for (let i = listeners.length - 1; i >= 0; i--) {
+        if ((event === null || listeners[i].event === event) && listeners[i].ctx === ctx) {
+          listeners.splice(i, 1);
+        }
+      }
+    },
+  };
+}
+
+function maskOf(n: number, rows: number[]): Uint8Array {
+  const m = new Uint8Array(n);
+  for (const r of rows) m[r] = 1;
+  return m;
+}
+
+describe("TableClient selection events", () => {
+  it("skips the kernel's echo of a selection but not a real change", () => {
+    const model = fakeModel(100);
+    const view = new TableClient(model);
+    let calls = 0;
+    view.on("change:selection", () => calls++);
+
+    new TableClient(model).setSelection(maskOf(100, [3, 5]));
+    expect(calls).toBe(1);
+    // The kernel sends the same rows back as a new object (a DataView).
+    const echo = encodeSelection(maskOf(100, [3, 5]));
+    model.set("selection", new DataView(echo.buffer.slice(0)));
+    expect(calls).toBe(1);
+    model.set("selection", encodeSelection(maskOf(100, [4])));
+    expect(calls).toBe(2);
+    expect(Array.from(view.selectionMask().keys()).filter((i) => view.selectionMask()[i])).toEqual([
+      4,
+    ]);
+  });
+
+  it("lets every listener of one view hear each real change", () => {
+    const model = fakeModel(10);
+    const view = new TableClient(model);
+    const heard: string[] = [];
+    view.on("change:selection", () => heard.push("a"));
+    view.on("change:selection", () => heard.push("b"));
+    view.setSelection(maskOf(10, [1]));
+    expect(heard).toEqual(["a", "b"]);
+  });
+
+  it("shares one decoded selection between clients of the same model", () => {
+    const model = fakeModel(50);
+    const a = new TableClient(model);
+    const b = new TableClient(model);
+    a.setSelection(maskOf(50, [7, 8, 9]));
+    expect(b.selectionMask()).toBe(a.selectionMask());
+    expect(b.selectionCount()).toBe(3);
+  });
+
+  it("removes its listeners on dispose, including filtered ones", () => {
+    const model = fakeModel(10);
+    const view = new TableClient(model);
+    let calls = 0;
+    view.on("change:selection", () => calls++);
+    view.dispose();
+    new TableClient(model).setSelection(maskOf(10, [2]));
+    expect(calls).toBe(0);
+  });
+});
