@@ -83,3 +83,20 @@ def test_bad_projection_is_refused():
 def test_unknown_keyword_reaches_the_user_as_type_error():
     with pytest.raises(TypeError, match="lable"):
         DataLens(pd.DataFrame({"y": [0, 1]}), lable="y")
+
+
+def _gallery_spans(grid) -> bool:
+    return grid.children[-1].layout.grid_area == "auto / 1 / auto / -1"
+
+
+def test_show_lays_out_two_columns_without_a_hole(digits):
+    # Three views + gallery fill a 2×2 grid: the gallery must not span and strand
+    # the cluster map alone on its row.
+    grid = DataLens(digits, projection="pca").show()
+    names = [type(w).__name__ for w in grid.children]
+    assert names == ["SelectionToolbar", "ConfusionMatrix", "DataMap", "ClusterMap", "Gallery"]
+    assert not _gallery_spans(grid)
+    # Without an embedding, two views fill the first row and the gallery takes the next.
+    no_map = DataLens(digits.drop(columns=["embedding"])).show()
+    assert [type(w).__name__ for w in no_map.children][-2:] == ["DataMap", "Gallery"]
+    assert _gallery_spans(no_map)

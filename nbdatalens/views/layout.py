@@ -24,9 +24,7 @@ def dashboard(lens: DataLens) -> widgets.GridBox:
     empty.
     """
     table = lens.table
-    toolbar = lens.toolbar()
-    toolbar.layout.grid_area = FULL_WIDTH  # the selection toolbar runs across the top
-    views: list[widgets.Widget] = [toolbar]
+    views: list[widgets.Widget] = []
     if table.pred_codes is not None:
         views.append(lens.confusion_matrix())
     if table.has_dynamics:
@@ -34,10 +32,14 @@ def dashboard(lens: DataLens) -> widgets.GridBox:
     if table.embedding is not None or table.xy is not None:
         views.append(lens.cluster_map())
     gallery = lens.gallery()
-    gallery.layout.grid_area = FULL_WIDTH  # the gallery spans the full width
-    views.append(gallery)
+    if len(views) % 2 == 0:
+        # On a two-column notebook the gallery would sit alone on its row: let it fill
+        # the row. After an odd number of views it completes the last row instead.
+        gallery.layout.grid_area = FULL_WIDTH
+    toolbar = lens.toolbar()
+    toolbar.layout.grid_area = FULL_WIDTH  # the selection toolbar runs across the top
     return widgets.GridBox(
-        views,
+        [toolbar, *views, gallery],
         layout=widgets.Layout(
             grid_template_columns="repeat(auto-fit, minmax(440px, 1fr))",
             grid_gap="12px",
