@@ -276,11 +276,7 @@ class DataLens:
 
     # ------------------------------------------------------------- views
     def _model(self) -> Any:
-        if self.table._widget_model is None:
-            from .views.table_model import TableModel
-
-            self.table._widget_model = TableModel(self.table, projection=self.projection)
-        return self.table._widget_model
+        return self.table.widget_model(self.projection)
 
     def confusion_matrix(self, **kwargs: Any) -> Any:
         """The clickable confusion matrix (rows = given label, columns = prediction)."""

@@ -365,12 +365,16 @@ class SampleTable(traitlets.HasTraits):
         self.select_positions(np.zeros(0, dtype=np.int64))
 
     # ---------------------------------------------------------------- views
-    def widget_model(self) -> Any:
-        """The browser-side table model (created once, shared by all views)."""
+    def widget_model(self, projection: str = "umap") -> Any:
+        """The browser-side table model, created on first use and shared by all views.
+
+        ``projection`` ("umap" or "pca") applies when the model is created; later
+        calls return the existing model (and its layout) unchanged.
+        """
         if self._widget_model is None:
             from .views.table_model import TableModel
 
-            self._widget_model = TableModel(self)
+            self._widget_model = TableModel(self, projection=projection)
         return self._widget_model
 
     def frame(self) -> pd.DataFrame:
