@@ -3,7 +3,7 @@
     python scripts/readme_screenshot.py [--out docs/screenshot.png]
 
 Uses the browser-test harness (tests/browser): a private JupyterLab and Debian's
-headless Chromium. It waits for the UMAP layout, selects the (given 8, predicted 1)
+headless Chromium. It waits for the UMAP layout, selects the (given 1, predicted 2)
 confusion cell so the gallery shows those samples, and captures the dashboard.
 """
 
@@ -36,7 +36,7 @@ deadline = time.time() + 240
 while model.coords_method != "umap" and time.time() < deadline:
     time.sleep(0.5)
 d = lens.derived
-lens.select(d.index[(df["label"] == 8) & (d["pred"].astype(int) == 1)])
+lens.select(d.index[(df["label"] == 1) & (d["pred"].astype(int) == 2)])
 """,
     "lens.show()",
 ]
