@@ -21,6 +21,8 @@ class View(anywidget.AnyWidget):
     table = traitlets.Instance(TableModel).tag(sync=True, **widget_serialization)
     #: int — height of the view in pixels (default 360).
     height = traitlets.Int(360).tag(sync=True)
+    #: The smallest height (pixels) at which the view still works.
+    MIN_HEIGHT = 120
 
     def __init__(self, table: TableModel, **kwargs: Any) -> None:
         allowed = {
@@ -35,3 +37,10 @@ class View(anywidget.AnyWidget):
                 f"accepted: {sorted(allowed - {'table', 'layout', 'tabbable', 'tooltip'})}"
             )
         super().__init__(table=table, **kwargs)
+
+    @traitlets.validate("height")
+    def _check_height(self, proposal: dict[str, Any]) -> int:
+        value = proposal["value"]
+        if value < self.MIN_HEIGHT:
+            raise ValueError(f"height must be at least {self.MIN_HEIGHT} pixels, got {value}")
+        return value

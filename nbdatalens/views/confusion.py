@@ -55,13 +55,6 @@ class ConfusionMatrix(View):
             raise ValueError(f"normalize must be one of {list(NORMALIZE_MODES)}, got {value!r}")
         return value
 
-    @traitlets.validate("height")
-    def _check_height(self, proposal: dict[str, Any]) -> int:
-        value = proposal["value"]
-        if value < 120:
-            raise ValueError(f"height must be at least 120 pixels, got {value}")
-        return value
-
     def _codes(self) -> tuple[Any, Any, list[str]]:
         sample_table = self.table.table
         if sample_table.pred_codes is None:

@@ -109,10 +109,3 @@ class Gallery(View):
         if not 1 <= value <= MAX_SAMPLE_SIZE:
             raise ValueError(f"sample_size must be between 1 and {MAX_SAMPLE_SIZE}, got {value}")
         return value
-
-    @traitlets.validate("height")
-    def _check_height(self, proposal: dict[str, Any]) -> int:
-        value = proposal["value"]
-        if value < 120:
-            raise ValueError(f"height must be at least 120 pixels, got {value}")
-        return value

@@ -64,6 +64,7 @@ class Scatter(View):
     mode = traitlets.Unicode("lasso").tag(sync=True)
     #: int — height of the whole view in pixels (default 420).
     height = traitlets.Int(420).tag(sync=True)
+    MIN_HEIGHT = 160
 
     def __init__(self, table: TableModel, **kwargs: Any) -> None:
         if "kind" in kwargs:
@@ -106,13 +107,6 @@ class Scatter(View):
         value = proposal["value"]
         if not (0 <= value <= 50):
             raise ValueError(f"point_size must be between 0 (automatic) and 50 pixels, got {value}")
-        return value
-
-    @traitlets.validate("height")
-    def _check_height(self, proposal: dict[str, Any]) -> int:
-        value = proposal["value"]
-        if value < 160:
-            raise ValueError(f"height must be at least 160 pixels, got {value}")
         return value
 
 
