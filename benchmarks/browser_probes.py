@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from notebook_page import FIND_PANEL_JS, append_cell  # tests/browser, on sys.path
 from playwright.sync_api import BrowserContext, Page
 
 #: Counts the bytes every websocket of the page receives, and notes the big
@@ -42,28 +43,10 @@ WEBSOCKET_COUNTER = """
 })();
 """
 
-_PANEL = """
-const panel = [...window.jupyterapp.shell.widgets('main')]
-  .find((w) => w.context && w.context.path === path);
-if (!panel) { throw new Error('no open notebook panel for ' + path); }
-"""
-
-_APPEND_CELL = (
-    "([path, code]) => {"
-    + _PANEL
-    + """
-const notebook = panel.content;
-const index = notebook.model.cells.length;
-notebook.model.sharedModel.insertCell(index, { cell_type: 'code', source: code });
-notebook.deselectAll();
-notebook.activeCellIndex = index;
-return index;
-}"""
-)
 
 _CELL_ERROR = (
     "([path, index]) => {"
-    + _PANEL
+    + FIND_PANEL_JS
     + """
 const outputs = panel.content.widgets[index].model.outputs.toJSON();
 const error = outputs.find((o) => o.output_type === 'error');
@@ -73,7 +56,7 @@ return error ? error.ename + ': ' + error.evalue : null;
 
 _CLEAR_OUTPUTS = (
     "(path) => {"
-    + _PANEL
+    + FIND_PANEL_JS
     + """
 window.jupyterapp.shell.activateById(panel.id);
 return window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
@@ -82,7 +65,7 @@ return window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs');
 
 _START_SHOW = (
     "([path, selectors]) => {"
-    + _PANEL
+    + FIND_PANEL_JS
     + """
 const b = { t0: 0, ready: {}, frameMs: {}, timings: {}, longTasks: [], cellDone: null,
             allReady: null, ws0: window.__nbdlWs.bytes, big0: window.__nbdlWs.big.length };
@@ -210,11 +193,6 @@ _START_CLICK = """
 def install_websocket_counter(context: BrowserContext) -> None:
     """Count websocket bytes in every page the context opens from now on."""
     context.add_init_script(WEBSOCKET_COUNTER)
-
-
-def append_cell(page: Page, path: str, code: str) -> int:
-    """Append a code cell to the notebook at ``path`` and make it the active one."""
-    return page.evaluate(_APPEND_CELL, [path, code])
 
 
 def clear_outputs(page: Page, path: str) -> None:

@@ -23,7 +23,8 @@ DEFAULT_TIMEOUT_MS = 60_000
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # Prepended to every page script that needs the notebook panel of `path`.
-_FIND_PANEL = """
+#: JS that binds ``panel`` to the open notebook whose path is ``path`` (reused by benchmarks).
+FIND_PANEL_JS = """
 const panel = [...window.jupyterapp.shell.widgets('main')]
   .find((w) => w.context && w.context.path === path);
 if (!panel) { throw new Error('no open notebook panel for ' + path); }
@@ -31,7 +32,7 @@ if (!panel) { throw new Error('no open notebook panel for ' + path); }
 
 _KERNEL_READY = (
     "(path) => {"
-    + _FIND_PANEL
+    + FIND_PANEL_JS
     + """
 const session = panel.sessionContext.session;
 const kernel = session && session.kernel;
@@ -43,7 +44,7 @@ return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 
 # opens a dialog would hang the call); the outcome lands in a window slot.
 _START_COMMAND = (
     "([path, command, slot]) => {"
-    + _FIND_PANEL
+    + FIND_PANEL_JS
     + """
 window.jupyterapp.shell.activateById(panel.id);
 window[slot] = null;
@@ -55,7 +56,7 @@ window.jupyterapp.commands.execute(command).then(
 
 _APPEND_CELL = (
     "([path, code]) => {"
-    + _FIND_PANEL
+    + FIND_PANEL_JS
     + """
 const notebook = panel.content;
 const index = notebook.model.cells.length;
@@ -66,9 +67,15 @@ return index;
 }"""
 )
 
+
+def append_cell(page: Page, path: str, code: str) -> int:
+    """Append a code cell to the open notebook ``path``, make it active, return its index."""
+    return page.evaluate(_APPEND_CELL, [path, code])
+
+
 _CELL_OUTPUTS = (
     "([path, index]) => {"
-    + _FIND_PANEL
+    + FIND_PANEL_JS
     + """
 const cells = panel.content.widgets;
 const picked = index === null ? cells.map((_, i) => i) : [index];
@@ -214,7 +221,7 @@ class NotebookPage:
 
         Raises NotebookError with the traceback when the cell raises.
         """
-        index = self.page.evaluate(_APPEND_CELL, [self.path, code])
+        index = append_cell(self.page, self.path, code)
         outcome = self._run_command("notebook:run-cell", timeout_ms)
         cells = self._outputs(index)
         self._raise_on_error(cells)
