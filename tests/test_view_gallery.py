@@ -256,6 +256,27 @@ def test_a_user_column_named_like_a_derived_one_loses_to_it():
     assert reply["rows"][0]["values"]["loss"] == f"{lens.derived['loss'].iloc[0]:.4g}"
 
 
+def test_rows_carry_the_tags_and_corrected_label_the_lens_frame_has():
+    df = frame()
+    df["tags"] = "a user column of the same name"  # the annotation column wins, as in frame()
+    lens = DataLens(df)
+    lens.tag(["s1", "s4"], "duplicate")
+    lens.tag(["s1"], "mislabeled")
+    lens.tag(["s4"], XSS)
+    lens.relabel(["s1"], 2)
+    reply, _ = Replies(lens).ask(type="rows", positions=[4, 1, 0])
+    got = {r["id"]: (r["values"]["tags"], r["values"]["corrected_label"]) for r in reply["rows"]}
+    # Built-ins in their fixed order, then free tags; "—" where a row has none.
+    assert got == {
+        "s4": (f"duplicate, {XSS}", "—"),
+        "s1": ("mislabeled, duplicate", "2"),
+        "s0": ("—", "—"),
+    }
+    frame_values = lens.table.frame().loc[["s4", "s1"], ["tags", "corrected_label"]]
+    assert frame_values["tags"].tolist() == [got["s4"][0], got["s1"][0]]
+    assert frame_values["corrected_label"].tolist() == [None, 2]
+
+
 def test_the_thumbnail_cache_is_bounded_in_bytes_too(monkeypatch):
     monkeypatch.setattr(requests, "THUMB_CACHE_BYTES", 1000)
     replies = Replies(DataLens(frame()))

@@ -49,7 +49,7 @@ class FakeModel {
   }
 }
 
-const payload = (array: Float32Array | Int32Array | Uint8Array, dtype: string) => ({
+const payload = (array: Float32Array | Int32Array | Uint8Array | Uint32Array, dtype: string) => ({
   dtype,
   shape: [array.length],
   buffer: new DataView(array.buffer),
@@ -166,6 +166,54 @@ describe("GalleryView", () => {
     expect(gallery.listeners).toHaveLength(0);
     expect(revoked.sort()).toEqual(created.sort());
     expect(view.root.isConnected).toBe(false);
+  });
+
+  it("shows tags and corrections as they change, in place and as text", async () => {
+    const { table } = makeTable(10);
+    const selection = new Uint8Array(10);
+    for (const p of [1, 2, 3]) selection[p] = 1;
+    table.attrs.selection = encodeSelection(selection);
+    table.attrs.annotations = {};
+    table.attrs.tag_names = ["mislabeled", "ambiguous", "duplicate", "bad-sample"];
+    const view = new GalleryView(
+      makeGallery() as unknown as GalleryModel,
+      new TableClient(table as never),
+    );
+    document.body.append(view.root);
+    await tick();
+    const tile = (pos: number) =>
+      view.root.querySelector<HTMLElement>(`.nbdl-tile[data-pos="${pos}"]`);
+    expect(view.root.querySelectorAll(".nbdl-tile-tag")).toHaveLength(0);
+    const before = tile(2);
+
+    const bits = new Uint32Array(10);
+    bits[2] = 0b10001; // mislabeled + a free tag that looks like markup
+    const corrected = new Uint8Array(10);
+    corrected[2] = 1; // → classes[0]
+    table.set("annotations", {
+      tags: payload(bits, "uint32"),
+      corrected: payload(corrected, "uint8"),
+      classes: ["cat", "dog", "<b>eel</b>"],
+    });
+    table.set("tag_names", [...(table.get("tag_names") as string[]), "<i>x</i>"]);
+    await new Promise((r) => setTimeout(r, 50)); // one animation frame
+    const badges = [...(tile(2)?.querySelectorAll(".nbdl-tile-tag") ?? [])].map(
+      (b) => b.textContent,
+    );
+    expect(badges).toEqual(["mislabeled", "<i>x</i>"]);
+    expect(tile(2)).toBe(before); // rewritten in place: no rebuild, no thumbnail reload
+    expect(tile(2)?.dataset.corrected).toBe("cat");
+    expect(tile(2)?.querySelector(".nbdl-tile-labels")?.textContent).toMatch(/^<b>eel<\/b> → cat/);
+    expect(tile(2)?.querySelector(".nbdl-tile-corrected")?.textContent).toBe("cat");
+    expect(tile(1)?.querySelectorAll(".nbdl-tile-tag")).toHaveLength(0);
+    expect(view.root.querySelector("i, b")).toBeNull();
+    expect(table.sent.filter((m) => m.type === "thumbs")).toHaveLength(1);
+
+    table.set("annotations", { classes: ["cat", "dog", "<b>eel</b>"] });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(view.root.querySelectorAll(".nbdl-tile-tag")).toHaveLength(0);
+    expect(tile(2)?.dataset.corrected).toBeUndefined();
+    view.dispose();
   });
 
   it("shows a seeded random sample when nothing is selected, and reshuffles", async () => {

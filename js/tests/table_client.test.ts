@@ -83,3 +83,26 @@ describe("TableClient selection events", () => {
     expect(calls).toBe(0);
   });
 });
+
+describe("TableClient annotations", () => {
+  it("is empty until a row is annotated, then decodes each array once for every client", () => {
+    const model = fakeModel(4);
+    const client = new TableClient(model);
+    expect(client.annotationColumn("tags")).toBeUndefined();
+    expect(client.tagNames()).toEqual([]);
+    expect(client.annotationClasses()).toEqual([]);
+
+    const bits = new Uint32Array([0, 2 ** 31, 5, 0]);
+    model.set("annotations", {
+      tags: { dtype: "uint32", shape: [4], buffer: new DataView(bits.buffer) },
+      classes: ["a", "b"],
+    });
+    model.set("tag_names", ["mislabeled", "ambiguous", "duplicate"]);
+    const tags = client.annotationColumn("tags");
+    expect(Array.from(tags ?? [])).toEqual([0, 2 ** 31, 5, 0]);
+    expect(new TableClient(model).annotationColumn("tags")).toBe(tags);
+    expect(client.annotationColumn("corrected")).toBeUndefined();
+    expect(client.annotationClasses()).toEqual(["a", "b"]);
+    expect(client.tagNames()).toEqual(["mislabeled", "ambiguous", "duplicate"]);
+  });
+});

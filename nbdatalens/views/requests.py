@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..annotations import TAG_SEPARATOR
 from ..transport import array_payload
 
 if TYPE_CHECKING:
@@ -94,17 +95,22 @@ class RequestHandler:
         """Every column of the rows at ``positions`` as display text.
 
         Only the asked-for rows are touched (the user's columns, then the
-        derived ones, which win a name clash), so a detail-panel click costs
-        the same at 1M rows as at 1k.
+        derived ones, then the annotation columns ``tags`` / ``corrected_label``
+        when a lens attached annotations; later ones win a name clash, as in
+        ``SampleTable.frame()``), so a detail-panel click costs the same at 1M
+        rows as at 1k.
         """
         table = self.table
         user = table.df.iloc[positions]
         derived = table.derived.iloc[positions]
-        user_columns = [c for c in user.columns if c not in derived.columns]
+        annotated = _annotation_cells(table, positions)
+        own = {*derived.columns, *annotated}
+        user_columns = [c for c in user.columns if c not in own]
         out = []
         for k, pos in enumerate(positions.tolist()):
             values = {str(col): cell_text(user[col].iat[k]) for col in user_columns}
             values.update({str(col): cell_text(derived[col].iat[k]) for col in derived.columns})
+            values.update({col: texts[k] for col, texts in annotated.items()})
             out.append({"pos": pos, "id": cell_text(user.index[k]), "values": values})
         return out
 
@@ -234,6 +240,25 @@ class RequestHandler:
                 self.model.extra_columns = {**self.model.extra_columns, name: payload}
         # Sent after the trait update, so the column is there when the browser hears this.
         self.model.send({"type": "column", "request_id": content.get("request_id"), "name": name})
+
+
+def _annotation_cells(table: SampleTable, positions: np.ndarray) -> dict[str, list[str]]:
+    """The ``tags`` and ``corrected_label`` texts of the rows at ``positions`` ("—" = none).
+
+    Read per tag from the sorted tagged positions, never through a per-row
+    array of the whole table. Empty when no lens attached annotations.
+    """
+    store = getattr(table, "annotations", None)
+    if store is None:
+        return {}
+    names = np.asarray(store.tag_names, dtype=object)
+    has = np.zeros((positions.size, names.size), dtype=bool)
+    for i, name in enumerate(names):  # a few tags, each a sorted array of positions
+        has[:, i] = np.isin(positions, store.tagged(name))
+    tags = [TAG_SEPARATOR.join(names[row]) or "—" for row in has]
+    classes = [cell_text(c) for c in store.classes] + ["—"]  # code -1 = not corrected
+    corrected = [classes[c] for c in store.corrected_codes[positions].tolist()]
+    return {"tags": tags, "corrected_label": corrected}
 
 
 def _cell(table: SampleTable, role: str, pos: int) -> Any:

@@ -5,6 +5,7 @@
 // the user already moved past is cached but not shown.
 
 import { h, replaceChildren, setText } from "../lib/dom";
+import { correctionText } from "./annotations";
 import type { ThumbEntry } from "./thumbs";
 import type { MediaKind } from "./tile";
 import { qualityBadges, thumbnailImage } from "./tile";
@@ -32,6 +33,9 @@ export interface DetailFacts {
   label: string;
   pred: string | null;
   wrong: boolean;
+  tags: string[];
+  /** The corrected label, or null when the row is not corrected. */
+  corrected: string | null;
 }
 
 export class DetailPanel {
@@ -118,7 +122,17 @@ export class DetailPanel {
     setText(this.position, `${facts.index + 1} of ${facts.count}`);
     replaceChildren(
       this.summary,
-      h("span", { className: "nbdl-tile-label" }, `label ${facts.label}`),
+      facts.corrected === null
+        ? h("span", { className: "nbdl-tile-label" }, `label ${facts.label}`)
+        : h(
+            "span",
+            {
+              className: "nbdl-detail-correction",
+              title: `corrected: ${correctionText(facts.label, facts.corrected)}`,
+            },
+            `label ${facts.label} → `,
+            h("strong", { className: "nbdl-tile-corrected" }, facts.corrected),
+          ),
       facts.pred === null
         ? null
         : h(
@@ -126,6 +140,13 @@ export class DetailPanel {
             { className: facts.wrong ? "nbdl-tile-wrong" : "nbdl-detail-right" },
             facts.wrong ? `✗ pred ${facts.pred}` : `✓ pred ${facts.pred}`,
           ),
+      facts.tags.length
+        ? h(
+            "span",
+            { className: "nbdl-detail-tags" },
+            ...facts.tags.map((tag) => h("span", { className: "nbdl-tile-tag" }, tag)),
+          )
+        : null,
     );
     this.table.replaceChildren();
     this.media.replaceChildren();

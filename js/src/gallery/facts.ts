@@ -1,8 +1,10 @@
 // What a tile says that the browser knows without the kernel: the given
-// label, the prediction, whether it is wrong, and the sort metric.
+// label, the prediction, whether it is wrong, the sort metric, and the row's
+// tags and corrected label (from the table model's annotations trait).
 
 import { formatMetric } from "../lib/format";
 import type { NumericArray, TableClient } from "../lib/table_client";
+import { type AnnotationArrays, rowAnnotation } from "./annotations";
 import { hasValues, isSortKey, type OrderColumns, SORT_KEYS, type SortKey } from "./order";
 
 const METRIC_NAMES: Partial<Record<SortKey, string>> = {
@@ -18,17 +20,34 @@ export interface RowSummary {
   wrong: boolean;
   /** e.g. "loss 2.31"; "" when there is no metric to show. */
   metric: string;
+  /** The row's tags, in bit order. */
+  tags: string[];
+  /** The corrected label, or null when the row is not corrected. */
+  corrected: string | null;
 }
 
 export class RowFacts {
   private readonly table: TableClient;
   private columns: Record<string, NumericArray | undefined> = {};
+  private annotations: AnnotationArrays = { tagNames: [], classes: [] };
   /** The sort keys this table has values for, in menu order. */
   sortKeys: SortKey[] = ["label", "table"];
 
   constructor(table: TableClient) {
     this.table = table;
     this.refresh();
+    this.refreshAnnotations();
+  }
+
+  /** Re-read the annotation arrays (decoded once per change by the table client). */
+  refreshAnnotations(): void {
+    const table = this.table;
+    this.annotations = {
+      tags: table.annotationColumn("tags"),
+      corrected: table.annotationColumn("corrected"),
+      tagNames: table.tagNames(),
+      classes: table.annotationClasses(),
+    };
   }
 
   /** Re-read the columns (after the table model sent new ones). O(N) once, never per scroll. */
@@ -68,6 +87,7 @@ export class RowFacts {
       pred,
       wrong: c.correct ? c.correct[pos] === 0 : false,
       metric: metricKey && values ? `${METRIC_NAMES[metricKey]} ${formatMetric(values[pos])}` : "",
+      ...rowAnnotation(this.annotations, pos),
     };
   }
 }

@@ -56,6 +56,11 @@ export class KernelData {
     return row;
   }
 
+  /** Drop the cached rows (their tags / corrected label changed). */
+  forgetRows(): void {
+    this.rows.clear();
+  }
+
   /** One thumbnail at any size, outside the window loader (the detail panel's large one). */
   async thumb(pos: number, size: number): Promise<ThumbEntry> {
     const cached = this.cache.get(pos, size);

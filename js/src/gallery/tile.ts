@@ -1,8 +1,10 @@
-// One gallery tile: media (thumbnail, waveform, text snippet or nothing),
-// then the id, the given label, a wrong-prediction mark and the sort metric.
+// One gallery tile: media (thumbnail, waveform, text snippet or nothing) with
+// the row's tag badges, then the id, the given label (and its correction), a
+// wrong-prediction mark and the sort metric.
 // Every string from the data goes in as text (dom.ts), never as markup.
 
-import { h, setText } from "../lib/dom";
+import { h, replaceChildren, setText } from "../lib/dom";
+import { correctionText, tileBadges } from "./annotations";
 import type { TileBox } from "./grid";
 import type { ThumbEntry } from "./thumbs";
 
@@ -10,6 +12,8 @@ import type { ThumbEntry } from "./thumbs";
 export type MediaKind = "image" | "audio" | "text" | "none";
 
 const CAPTION_HEIGHT = 48;
+/** Tiles without media show their tags on a caption line of their own. */
+const TAG_LINE_HEIGHT = 17;
 const PADDING = 4;
 const MIN_TILE_WIDTH = 84;
 const GAP = 8;
@@ -23,7 +27,9 @@ export function mediaBox(kind: MediaKind, tileSize: number): { width: number; he
 
 /** The fixed tile geometry for a media kind and thumbnail size. */
 export function tileBox(kind: MediaKind, tileSize: number): TileBox {
-  if (kind === "none") return { width: 160, height: CAPTION_HEIGHT + 2 * PADDING, gap: GAP };
+  if (kind === "none") {
+    return { width: 160, height: CAPTION_HEIGHT + TAG_LINE_HEIGHT + 2 * PADDING, gap: GAP };
+  }
   const media = mediaBox(kind, tileSize);
   return {
     width: Math.max(media.width, MIN_TILE_WIDTH) + 2 * PADDING,
@@ -42,6 +48,10 @@ export interface TileFacts {
   wrong: boolean;
   /** e.g. "loss 2.31"; "" for table order. */
   metric: string;
+  /** The row's tags, in bit order. */
+  tags: string[];
+  /** The corrected label, or null when the row is not corrected. */
+  corrected: string | null;
   focused: boolean;
   marked: boolean;
 }
@@ -50,6 +60,64 @@ export interface TileParts {
   root: HTMLDivElement;
   media: HTMLDivElement;
   id: HTMLDivElement;
+  labels: HTMLDivElement;
+  /** The tag badges: over the media's lower right corner, or a caption line without media. */
+  tags: HTMLDivElement;
+}
+
+/** The label line: "7", or "7 → 1" for a corrected row, then "✗ pred 3" when wrong. */
+function labelLine(facts: TileFacts): Node[] {
+  const parts: Node[] = [];
+  if (facts.corrected === null) {
+    parts.push(
+      h(
+        "span",
+        { className: "nbdl-tile-label", title: `given label: ${facts.label}` },
+        facts.label,
+      ),
+    );
+  } else {
+    // One span, so a long pair is cut at its end like a plain label; the new label is bold.
+    parts.push(
+      h(
+        "span",
+        {
+          className: "nbdl-tile-correction",
+          title: `corrected: ${correctionText(facts.label, facts.corrected)}`,
+        },
+        h("span", { className: "nbdl-tile-label nbdl-tile-was" }, facts.label),
+        " → ",
+        h("strong", { className: "nbdl-tile-corrected" }, facts.corrected),
+      ),
+    );
+  }
+  if (facts.wrong && facts.pred !== null) {
+    parts.push(
+      h(
+        "span",
+        { className: "nbdl-tile-wrong", title: "the model predicts another class" },
+        `✗ pred ${facts.pred}`,
+      ),
+    );
+  }
+  return parts;
+}
+
+/** Show a row's tags and correction on a built tile (after an annotation change, too). */
+export function setTileAnnotations(parts: TileParts, facts: TileFacts): void {
+  replaceChildren(parts.labels, ...labelLine(facts));
+  replaceChildren(
+    parts.tags,
+    ...tileBadges(facts.tags).map((text) =>
+      h("span", { className: "nbdl-tile-tag", title: facts.tags.join(", ") }, text),
+    ),
+  );
+  parts.tags.hidden = facts.tags.length === 0;
+  const data = parts.root.dataset;
+  if (facts.tags.length) data.tags = facts.tags.join(", ");
+  else delete data.tags;
+  if (facts.corrected !== null) data.corrected = facts.corrected;
+  else delete data.corrected;
 }
 
 /** Build a tile at its grid position; the media stays a placeholder until `fillMedia`. */
@@ -67,18 +135,11 @@ export function buildTile(
     style: { width: `${media.width}px`, height: `${media.height}px` },
   });
   const id = h("div", { className: "nbdl-tile-id" }, "…");
-  const labels = h(
-    "div",
-    { className: "nbdl-tile-labels" },
-    h("span", { className: "nbdl-tile-label", title: `given label: ${facts.label}` }, facts.label),
-    facts.wrong && facts.pred !== null
-      ? h(
-          "span",
-          { className: "nbdl-tile-wrong", title: "the model predicts another class" },
-          `✗ pred ${facts.pred}`,
-        )
-      : null,
-  );
+  const labels = h("div", { className: "nbdl-tile-labels" });
+  const tags = h("div", {
+    className: kind === "none" ? "nbdl-tile-tags nbdl-tile-tag-line" : "nbdl-tile-tags",
+  });
+  if (kind !== "none") mediaEl.append(tags);
   const root = h(
     "div",
     {
@@ -104,11 +165,14 @@ export function buildTile(
       id,
       labels,
       h("div", { className: "nbdl-tile-metric" }, facts.metric),
+      kind === "none" ? tags : null,
     ),
   );
   root.classList.toggle("nbdl-focused", facts.focused);
   root.classList.toggle("nbdl-marked", facts.marked);
-  return { root, media: mediaEl, id };
+  const parts = { root, media: mediaEl, id, labels, tags };
+  setTileAnnotations(parts, facts);
+  return parts;
 }
 
 /** Quality flags worth a badge: every flag of the audio check that is set. */
@@ -121,6 +185,17 @@ export function qualityBadges(quality: Record<string, unknown> | undefined): str
 
 /** Put a thumbnail reply into a tile: image, waveform + play, snippet, or a flagged error. */
 export function fillMedia(
+  parts: TileParts,
+  entry: ThumbEntry,
+  kind: MediaKind,
+  onPlay: (pos: number, button: HTMLButtonElement) => void,
+): void {
+  fillMediaBox(parts, entry, kind, onPlay);
+  // The tag badges live in the media box, on top of whatever came in.
+  if (kind !== "none") parts.media.append(parts.tags);
+}
+
+function fillMediaBox(
   parts: TileParts,
   entry: ThumbEntry,
   kind: MediaKind,

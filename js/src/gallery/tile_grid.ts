@@ -17,6 +17,7 @@ import {
   buildTile,
   fillMedia,
   type MediaKind,
+  setTileAnnotations,
   setTileState,
   type TileFacts,
   type TileParts,
@@ -172,6 +173,13 @@ export class TileGrid {
   restyle(isFocused: (index: number) => boolean, isMarked: (pos: number) => boolean): void {
     for (const [index, parts] of this.tiles) {
       setTileState(parts.root, isFocused(index), isMarked(Number(parts.root.dataset.pos)));
+    }
+  }
+
+  /** Tags or corrections changed: rewrite them on the built tiles, in place (no reload). */
+  refreshAnnotations(): void {
+    for (const [index, parts] of this.tiles) {
+      setTileAnnotations(parts, this.source.tileFacts(index));
     }
   }
 

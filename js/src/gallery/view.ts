@@ -118,6 +118,8 @@ export class GalleryView {
     table.on("change:selection", () => this.onSelection());
     table.on("change:columns", () => this.onColumns());
     table.on("change:categories", () => this.recompute(false));
+    table.on("change:annotations", () => this.onAnnotations());
+    table.on("change:tag_names", () => this.onAnnotations());
     this.applyHeight();
     this.onColumns();
   }
@@ -143,6 +145,26 @@ export class GalleryView {
     this.facts.refresh();
     this.toolbar.setSortKeys(this.facts.sortKeys);
     this.recompute(false);
+  }
+
+  private annotationFrame = 0;
+
+  /** Tags or corrections changed: tiles and the open sample follow, without a reload.
+   * Once per frame: one kernel update fires both change:annotations and change:tag_names. */
+  private onAnnotations(): void {
+    if (this.annotationFrame) return;
+    this.annotationFrame = requestAnimationFrame(() => {
+      this.annotationFrame = 0;
+      this.redrawAnnotations();
+    });
+  }
+
+  private redrawAnnotations(): void {
+    this.facts.refreshAnnotations();
+    this.grid.refreshAnnotations();
+    this.kernel.forgetRows();
+    const openPos = this.detail.pos;
+    if (openPos >= 0) this.openDetail(this.order.indexOf(openPos));
   }
 
   private pendingFrame = 0;
@@ -314,6 +336,7 @@ export class GalleryView {
   /** Remove every listener, observer, timer, object URL and the table's listeners. */
   dispose(): void {
     cancelAnimationFrame(this.pendingFrame);
+    cancelAnimationFrame(this.annotationFrame);
     this.grid.dispose();
     for (const [event, cb] of this.modelEvents) this.model.off(event, cb);
     this.kernel.dispose();

@@ -34,6 +34,18 @@ export interface TableState {
   extra_columns: Record<string, Payload>;
   column_names: string[];
   selection: DataView | Uint8Array | ArrayBuffer | null;
+  annotations: AnnotationPayloads;
+  tag_names: string[];
+}
+
+/** The `annotations` trait: per-row arrays, each absent while no row has one. */
+export interface AnnotationPayloads {
+  /** Unsigned ints: bit i set when the row carries `tag_names[i]`. */
+  tags?: Payload;
+  /** Unsigned ints: 0 = not corrected, k = corrected to `classes[k - 1]`. */
+  corrected?: Payload;
+  /** Display names of the classes a correction may use. */
+  classes?: string[];
 }
 
 /** The part of a Backbone widget model this module uses. */
@@ -126,6 +138,23 @@ export class TableClient {
 
   categories(name: string): string[] | undefined {
     return (this.model.get("categories") as Record<string, string[]>)[name];
+  }
+
+  /** A per-row annotation array (`tags` bitmask or `corrected` shifted codes), decoded and
+   * cached; undefined while no row has one. */
+  annotationColumn(name: "tags" | "corrected"): NumericArray | undefined {
+    const annotations = this.model.get("annotations") as AnnotationPayloads | undefined;
+    return this.decode(annotations?.[name]);
+  }
+
+  /** The class names `annotationColumn("corrected")` codes index (shifted by one). */
+  annotationClasses(): string[] {
+    return (this.model.get("annotations") as AnnotationPayloads | undefined)?.classes ?? [];
+  }
+
+  /** The tags in use, in bit order of `annotationColumn("tags")`. */
+  tagNames(): string[] {
+    return (this.model.get("tag_names") as string[] | undefined) ?? [];
   }
 
   /** The cluster-map layout, or null when the table has none. */
