@@ -359,7 +359,7 @@ export class ScatterView {
         const drawn = this.canvases.drawPoints(this.scene(xs, ys, v), v);
         this.lastFullMs = performance.now() - t0;
         this.publish(v, drawn);
-        this.picking.invalidate();
+        this.picking.pointsDrawn();
       }
     }
     this.wantFull = false;

@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { TableClient } from "../src/lib/table_client";
+import type { ScatterChrome } from "../src/scatter/chrome";
+import { HoverGrid } from "../src/scatter/hover_grid";
+import { type GridBuilder, Picking, type PickingState } from "../src/scatter/picking";
+import { fitDomain, panBy, type Viewport } from "../src/scatter/viewport";
+
+// 100 × 100 data units on a 100 × 100 px plot: one data unit is one pixel, y flipped.
+const fitted = (): Viewport => fitDomain({ x0: 0, x1: 100, y0: 0, y1: 100 }, 100, 100, false);
+
+/** The few table calls hover makes: no selection, no columns, ids never answered. */
+const table = {
+  selectionCount: () => 0,
+  selectionMask: () => new Uint8Array(3),
+  column: () => undefined,
+  categories: () => undefined,
+  request: () => new Promise(() => {}),
+} as unknown as TableClient;
+const chrome = () =>
+  ({ root: { dataset: {} }, showTooltip() {}, hideTooltip() {} }) as unknown as ScatterChrome;
+
+/** A Picking over three points whose state the test changes, counting grid builds. */
+function setup() {
+  const state: PickingState = {
+    xs: Float32Array.of(10, 50, 90),
+    ys: Float32Array.of(90, 50, 10),
+    viewport: fitted(),
+    busy: false,
+    colorBy: "label",
+    plotOffset: [0, 0],
+  };
+  const built: Viewport[] = [];
+  const build: GridBuilder = (xs, ys, v, cell) => {
+    built.push(v);
+    return HoverGrid.build(xs, ys, v, cell);
+  };
+  const ui = chrome();
+  const picking = new Picking(
+    table,
+    ui,
+    () => state,
+    () => {},
+    build,
+  );
+  return { state, built, picking, dataset: ui.root.dataset };
+}
+
+describe("Picking's hover grid", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("is built once the view rests after a draw, and finds points", () => {
+    const { built, picking } = setup();
+    picking.pointsDrawn();
+    expect(built).toHaveLength(0); // not during the draw itself
+    vi.advanceTimersByTime(250);
+    expect(built).toHaveLength(1);
+    expect(picking.nearest([50, 50])).toBe(1);
+    expect(picking.nearest([12, 10])).toBe(0);
+    expect(built).toHaveLength(1);
+  });
+
+  it("survives redraws for a selection, colour or theme change", () => {
+    const { state, built, picking, dataset } = setup();
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
+    // A selection-only redraw draws every point again with the same coords and viewport.
+    for (let k = 0; k < 5; k++) {
+      picking.pointsDrawn();
+      vi.advanceTimersByTime(250);
+    }
+    // A refit to the same plot size makes a new but equal viewport.
+    state.viewport = fitted();
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
+    expect(picking.nearest([50, 50])).toBe(1);
+    expect(built).toHaveLength(1);
+    expect(dataset.gridBuilds).toBe("1");
+  });
+
+  it("is rebuilt after a pan or zoom, and after new coordinates", () => {
+    const { state, built, picking } = setup();
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
+    // Pan 20 px right: the point at data (50, 50) is now at screen (70, 50).
+    state.viewport = panBy(state.viewport as Viewport, 20, 0);
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
+    expect(built).toHaveLength(2);
+    expect(picking.nearest([70, 50])).toBe(1);
+    expect(picking.nearest([50, 50])).toBe(-1);
+    state.xs = Float32Array.of(10, 30, 90);
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
+    expect(built).toHaveLength(3);
+    expect(picking.nearest([50, 50])).toBe(1);
+  });
+
+  it("never answers from a stale grid when hovered before the next draw", () => {
+    const { state, built, picking } = setup();
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
+    state.viewport = panBy(state.viewport as Viewport, 20, 0);
+    expect(picking.nearest([70, 50])).toBe(1);
+    expect(built).toHaveLength(2);
+  });
+
+  it("waits while the view is busy and builds once it rests", () => {
+    const { state, built, picking } = setup();
+    state.busy = true;
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
+    expect(built).toHaveLength(0);
+    // The last frame of an animation: same coords and viewport as the busy frames.
+    state.busy = false;
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
+    expect(built).toHaveLength(1);
+  });
+});
