@@ -66,6 +66,27 @@ describe("computeLayout", () => {
     expect(tight.showText).toBe(true);
     expect(tight.fontPx).toBe(9);
     expect(computeLayout({ ...base, height: 378, cellTextWidth10: 40 }).showText).toBe(false);
+    expect(tight.shortCounts).toBe(false);
+  });
+
+  it("writes counts short before hiding them, and exact ones whenever they fit", () => {
+    // 29 px cells (10 classes at 1M rows in a ~400 px view): 23 px for the text.
+    const small = { ...base, height: 338 };
+    expect(computeLayout(small).cell).toBe(29);
+    // "90.1k" is ~28 px wide at 10 px: not even 9 px fits; "90k" (~18.5 px) fits at 10 px.
+    const short = computeLayout({ ...small, cellTextWidth10: 28, shortTextWidth10: 18.5 });
+    expect(short.showText).toBe(true);
+    expect(short.shortCounts).toBe(true);
+    expect(short.fontPx).toBe(10);
+    // Exact counts that fit at 9 px are kept rather than written short at a larger font.
+    const exact = computeLayout({ ...small, cellTextWidth10: 25, shortTextWidth10: 18.5 });
+    expect(exact.shortCounts).toBe(false);
+    expect(exact.fontPx).toBe(9);
+    // Hidden only when neither fits; without a short width the exact one decides.
+    const neither = computeLayout({ ...small, cellTextWidth10: 40, shortTextWidth10: 30 });
+    expect(neither.showText).toBe(false);
+    expect(neither.shortCounts).toBe(false);
+    expect(computeLayout({ ...small, cellTextWidth10: 28 }).showText).toBe(false);
   });
 
   it("widens the support column for large counts", () => {

@@ -10,10 +10,11 @@ import {
 } from "../src/confusion/palette";
 import {
   allCellTexts,
+  cellTextShapes,
   compactCount,
   compactShare,
+  shortCount,
   tooltipFor,
-  widestCellText,
 } from "../src/confusion/text";
 
 // given a: 3 (2 right, 1 as b); given b: 1 (right); c is only ever predicted.
@@ -26,9 +27,28 @@ describe("cell texts", () => {
     expect(compactCount(0)).toBe("0");
     expect(compactCount(9999)).toBe("9999");
     expect(compactCount(12_345)).toBe("12.3k");
+    expect(compactCount(99_949)).toBe("99.9k");
+    expect(compactCount(99_950)).toBe("100k"); // not "100.0k"
     expect(compactCount(123_456)).toBe("123k");
     expect(compactCount(999_600)).toBe("1.0M");
     expect(compactCount(12_000_000)).toBe("12M");
+  });
+
+  it("writes counts short, two significant digits from 1000 on, for small cells", () => {
+    expect(shortCount(0)).toBe("0");
+    expect(shortCount(999)).toBe("999");
+    expect(shortCount(1234)).toBe("1.2k");
+    expect(shortCount(9949)).toBe("9.9k");
+    expect(shortCount(9950)).toBe("10k");
+    expect(shortCount(90_123)).toBe("90k");
+    expect(shortCount(123_456)).toBe("123k");
+    expect(shortCount(999_499)).toBe("999k");
+    expect(shortCount(1_234_567)).toBe("1.2M");
+    expect(shortCount(12_000_000)).toBe("12M");
+    // Never longer than four characters below 10M, one fewer than compactCount's "90.1k".
+    for (let n = 1; n < 10_000_000; n = Math.ceil(n * 1.07)) {
+      expect(shortCount(n).length).toBeLessThanOrEqual(4);
+    }
   });
 
   it("formats row shares as whole percent without lying at the ends", () => {
@@ -43,12 +63,21 @@ describe("cell texts", () => {
   it("draws counts, or shares of the given class (row) when normalised", () => {
     expect(allCellTexts(counts, m, "none")).toEqual(["2", "1", "1", "0", "1", "0", "0", "0", "0"]);
     expect(allCellTexts(counts, m, "row")).toEqual(["50", "25", "25", "0", "100", "0", "", "", ""]);
-    expect(
-      widestCellText(
-        countPairs([0], [0], 1).map(() => 12_345),
-        "none",
-      ),
-    ).toBe("12.3k");
+  });
+
+  it("writes every cell short when asked, and leaves shares alone", () => {
+    const big = countPairs([0, 1], [0, 1], 2).map((v) => v * 90_123);
+    const bm = margins(big, 2);
+    expect(allCellTexts(big, bm, "none")).toEqual(["90.1k", "0", "0", "90.1k"]);
+    expect(allCellTexts(big, bm, "none", true)).toEqual(["90k", "0", "0", "90k"]);
+    expect(allCellTexts(big, bm, "row", true)).toEqual(["100", "0", "0", "100"]);
+  });
+
+  it("lists each shape of cell text once, widest included even when not the largest count", () => {
+    const cells = Int32Array.of(7, 12_345, 98_765, 123_456, 0);
+    expect(cellTextShapes(cells, "none")).toEqual(["0", "00.0k", "000k"]);
+    expect(cellTextShapes(cells, "none", true)).toEqual(["0", "000k", "00k"]);
+    expect(cellTextShapes(cells, "row")).toEqual(["100"]);
   });
 });
 

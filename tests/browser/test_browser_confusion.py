@@ -261,3 +261,44 @@ def test_hundred_classes_scroll_and_no_prediction_says_so(open_notebook):
     empty.wait_for()
     assert "no predictions" in empty.locator(".nbdl-cm-message").inner_text()
     empty.screenshot(path=str(nb.screenshot_dir / "confusion-no-prediction.png"))
+
+
+LARGE_COUNTS = """
+import numpy as np, pandas as pd
+from nbdatalens import DataLens
+rng = np.random.default_rng(0)
+n = 300_000
+given = rng.integers(0, 10, n)
+pred = np.where(rng.random(n) < 0.9, given, rng.integers(0, 10, n))
+lens = DataLens(pd.DataFrame({"label": given, "prediction": pred}), projection="pca")
+cm = lens.confusion_matrix(height=390)
+cm
+""".strip()
+
+
+def short_count(v: int) -> str:
+    """The page's shortCount for the counts this test has (below 1M)."""
+    if v < 1000:
+        return str(v)
+    return f"{v / 1000:.1f}k" if v < 9950 else f"{round(v / 1000)}k"
+
+
+def test_large_counts_in_small_cells_are_written_short(open_notebook):
+    nb = open_notebook([LARGE_COUNTS])
+    nb.run_all()
+    nb.wait_for(READY)
+    matrix = nb.kernel_json("cm.matrix.to_numpy().tolist()")
+    cell = int(dataset(nb, "cell-px"))
+    # ~27k per diagonal cell: "27.4k" does not fit a cell this small, "27k" does.
+    assert cell < 32
+    assert dataset(nb, "cell-text") == "short"
+    texts = json.loads(dataset(nb, "cell-texts"))
+    assert texts == [short_count(v) for row in matrix for v in row]
+    assert texts[0].endswith("k") and "." not in texts[0]
+    # The tooltip keeps the exact count.
+    nb.page.locator(f"{ROOT} .nbdl-cm-canvas").first.hover(
+        position={"x": 0.5 * cell, "y": 0.5 * cell}
+    )
+    tooltip = nb.wait_for(f"{ROOT} .nbdl-cm-tooltip")
+    assert f"{matrix[0][0]:,} samples" in tooltip.inner_text()
+    shoot(nb, "confusion-large-counts-short")

@@ -141,12 +141,13 @@ const Y_TITLE_WIDTH = 16;
 
 /**
  * The layout for the space the body has now, measuring the class names and
- * the widest texts with the canvas' font.
+ * the widest texts with the canvas' font. `cellShapes` are the cell texts'
+ * shapes (cellTextShapes) with exact and with short counts.
  */
 export function measureLayout(
   frame: Frame,
   names: readonly string[],
-  widestCell: string,
+  cellShapes: { exact: readonly string[]; short: readonly string[] },
   widestSupport: string,
   fontFamily: string,
 ): Layout {
@@ -156,14 +157,16 @@ export function measureLayout(
     ctx.font = `400 ${px}px ${fontFamily}`;
     return ctx.measureText(text).width;
   };
-  let labelWidth = 0;
-  for (const name of names) labelWidth = Math.max(labelWidth, widthAt(name, HEADER_FONT_PX));
+  const widest = (texts: readonly string[], px: number) =>
+    texts.reduce((w, text) => Math.max(w, widthAt(text, px)), 0);
+  const labelWidth = widest(names, HEADER_FONT_PX);
   return computeLayout({
     width: frame.body.clientWidth - Y_TITLE_WIDTH,
     height: frame.body.clientHeight - frame.xTitle.offsetHeight,
     nClasses: names.length,
     labelWidth,
-    cellTextWidth10: widthAt(widestCell, 10),
+    cellTextWidth10: widest(cellShapes.exact, 10),
+    shortTextWidth10: widest(cellShapes.short, 10),
     supportTextWidth: widthAt(widestSupport, 12),
   });
 }

@@ -20,6 +20,8 @@ export interface LayoutInput {
   labelWidth: number;
   /** Width of the widest cell text at a 10 px font (text width scales with the font). */
   cellTextWidth10: number;
+  /** The same for the counts written short ("90k" for 90,123); defaults to `cellTextWidth10`. */
+  shortTextWidth10?: number;
   /** Width of the widest support count in the right margin. */
   supportTextWidth: number;
 }
@@ -31,6 +33,8 @@ export interface Layout {
   /** Font size of the in-cell text, and whether it fits at all. */
   fontPx: number;
   showText: boolean;
+  /** Counts are written short (shortCount: "90k") because the exact ones do not fit. */
+  shortCounts: boolean;
   rowHeaderWidth: number;
   colHeaderHeight: number;
   /** Column labels run bottom-to-top when they are wider than a cell. */
@@ -61,7 +65,8 @@ const MARGIN_ROW = 24;
  *
  * Cells fill the smaller of the two directions, between MIN_CELL and
  * MAX_CELL; column labels turn vertical when they no longer fit across a
- * cell, and the in-cell counts are hidden when they no longer fit inside one.
+ * cell. The in-cell counts shrink to a 9 px font, then are written short
+ * ("90k"), and are hidden only when even that no longer fits inside a cell.
  */
 export function computeLayout(input: LayoutInput): Layout {
   const c = Math.max(1, input.nClasses);
@@ -84,8 +89,13 @@ export function computeLayout(input: LayoutInput): Layout {
     colHeaderHeight = clamp(Math.ceil(input.labelWidth) + 14, 32, 120);
     cell = cellFor(colHeaderHeight);
   }
-  // The font follows the cell, shrinking further (to 9 px) before the text is hidden.
-  const fitting = Math.floor(((cell - 6) * 10) / Math.max(1, input.cellTextWidth10));
+  // The largest font (px) at which a text `width10` wide at 10 px fits in a cell.
+  const fitFor = (width10: number) => Math.floor(((cell - 6) * 10) / Math.max(1, width10));
+  const exact = fitFor(input.cellTextWidth10);
+  const short = fitFor(input.shortTextWidth10 ?? input.cellTextWidth10);
+  // A 9 px "90.1k" beats a 10 px "90k"; a short count beats none (the tooltip has the exact one).
+  const shortCounts = exact < 9 && short >= 9;
+  const fitting = shortCounts ? short : exact;
   const fontPx = Math.min(clamp(Math.round(cell * 0.36), 9, 13), Math.max(fitting, 9));
   const showText = fitting >= 9;
   const canvasWidth = c * cell + recallWidth + supportWidth;
@@ -97,6 +107,7 @@ export function computeLayout(input: LayoutInput): Layout {
     cell,
     fontPx,
     showText,
+    shortCounts,
     rowHeaderWidth,
     colHeaderHeight,
     rotateColumnLabels,

@@ -5,7 +5,7 @@
 import type { Margins } from "./counts";
 import type { Layout } from "./layout";
 import { type CellPalette, type CellStyles, css, mix, type Normalize } from "./palette";
-import { cellText, compactCount, marginScore, type SelectionCounts } from "./text";
+import { cellText, compactCount, marginScore, type SelectionCounts, shortCount } from "./text";
 
 export interface PaintInput {
   layout: Layout;
@@ -49,6 +49,7 @@ function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput): void {
   ctx.textAlign = "center";
   ctx.textBaseline = "middle";
   ctx.font = font(layout.fontPx, palette.fontFamily);
+  const count = layout.shortCounts ? shortCount : compactCount;
   for (let g = 0; g < c; g++) {
     const y = g * cell;
     for (let p = 0; p < c; p++) {
@@ -66,9 +67,9 @@ function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput): void {
         outlines.rect(x + 1, y + 1, side - 2, side - 2);
       }
       if (!layout.showText) continue;
-      let text = cellText(counts, m, normalize, g, p);
+      let text = cellText(counts, m, normalize, g, p, layout.shortCounts);
       if (picked > 0 && picked < n) {
-        const partial = `${compactCount(picked)}/${compactCount(n)}`;
+        const partial = `${count(picked)}/${count(n)}`;
         if (ctx.measureText(partial).width <= side - 4) text = partial;
       }
       ctx.fillStyle = n === 0 && !dimmed ? palette.muted : style.text;

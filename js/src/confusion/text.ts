@@ -14,10 +14,28 @@ import type { Normalize } from "./palette";
  */
 export function compactCount(n: number): string {
   if (n < 10_000) return String(n);
-  if (n < 100_000) return `${(n / 1000).toFixed(1)}k`;
+  // 99_950 would read "100.0k" with one decimal.
+  if (n < 99_950) return `${(n / 1000).toFixed(1)}k`;
   if (n < 999_500) return `${Math.round(n / 1000)}k`;
-  const millions = n / 1_000_000;
-  return `${millions < 9.95 ? millions.toFixed(1) : Math.round(millions)}M`;
+  return millions(n);
+}
+
+/**
+ * A count for a cell too small for {@link compactCount}: two significant
+ * digits from 1000 on (1.2k, 90k), at most four characters below 10M.
+ *
+ * @example shortCount(90_123) // "90k"
+ */
+export function shortCount(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 9950) return `${(n / 1000).toFixed(1)}k`;
+  if (n < 999_500) return `${Math.round(n / 1000)}k`;
+  return millions(n);
+}
+
+function millions(n: number): string {
+  const m = n / 1_000_000;
+  return `${m < 9.95 ? m.toFixed(1) : Math.round(m)}M`;
 }
 
 /**
@@ -33,34 +51,48 @@ export function compactShare(fraction: number, sign = ""): string {
   return `${Math.round(fraction * 100)}${sign}`;
 }
 
-/** The text drawn in cell (given, pred): its count, or its share of the row. */
+/** The text drawn in cell (given, pred): its count (short when `short`), or its share of the row. */
 export function cellText(
   counts: Int32Array,
   m: Margins,
   normalize: Normalize,
   given: number,
   pred: number,
+  short = false,
 ): string {
   const v = counts[given * m.nClasses + pred];
   if (normalize === "row") return m.support[given] > 0 ? compactShare(v / m.support[given]) : "";
-  return compactCount(v);
+  return short ? shortCount(v) : compactCount(v);
 }
 
 /** Every cell's text, row-major: what the view draws (and exposes to tests). */
-export function allCellTexts(counts: Int32Array, m: Margins, normalize: Normalize): string[] {
+export function allCellTexts(
+  counts: Int32Array,
+  m: Margins,
+  normalize: Normalize,
+  short = false,
+): string[] {
   const out: string[] = [];
   for (let g = 0; g < m.nClasses; g++) {
-    for (let p = 0; p < m.nClasses; p++) out.push(cellText(counts, m, normalize, g, p));
+    for (let p = 0; p < m.nClasses; p++) out.push(cellText(counts, m, normalize, g, p, short));
   }
   return out;
 }
 
-/** The widest cell text, for deciding whether texts fit in a cell. */
-export function widestCellText(counts: Int32Array, normalize: Normalize): string {
-  if (normalize === "row") return "100";
-  let max = 0;
-  for (let k = 0; k < counts.length; k++) if (counts[k] > max) max = counts[k];
-  return compactCount(max);
+/**
+ * One text of each shape the cells show (digits written as "0"), for finding
+ * the widest by measuring a handful of strings instead of every cell: digits
+ * share one width in UI fonts, so texts of one shape are equally wide. The
+ * largest count is not always the widest text ("12.3k" is wider than "123k").
+ *
+ * @example cellTextShapes(Int32Array.of(5, 12_345, 123_456), "none") // ["0", "00.0k", "000k"]
+ */
+export function cellTextShapes(counts: Int32Array, normalize: Normalize, short = false): string[] {
+  if (normalize === "row") return ["100"];
+  const format = short ? shortCount : compactCount;
+  const shapes = new Set<string>();
+  for (let k = 0; k < counts.length; k++) shapes.add(format(counts[k]).replace(/[0-9]/g, "0"));
+  return [...shapes].sort();
 }
 
 /** A score for a margin cell ("85%"), or "–" when it is undefined (never predicted / given). */

@@ -32,10 +32,10 @@ import { paintMatrix } from "./paint";
 import { type Colors, cellIntensity, type Normalize, readColors } from "./palette";
 import {
   allCellTexts,
+  cellTextShapes,
   compactCount,
   type SelectionCounts,
   tooltipFor,
-  widestCellText,
 } from "./text";
 
 /** The synced traits of the Python ConfusionMatrix (same names). */
@@ -248,16 +248,21 @@ export class ConfusionView {
     }
     f.root.dataset.normalize = normalize;
     this.intensity = cellIntensity(m.counts, m.margins, normalize);
-    f.root.dataset.cellTexts = JSON.stringify(allCellTexts(m.counts, m.margins, normalize));
 
     const layout = measureLayout(
       f,
       m.names,
-      widestCellText(m.counts, normalize),
+      {
+        exact: cellTextShapes(m.counts, normalize),
+        short: cellTextShapes(m.counts, normalize, true),
+      },
       compactCount(Math.max(0, ...m.margins.support)),
       this.currentColors().palette.fontFamily,
     );
     this.layout = layout;
+    const texts = allCellTexts(m.counts, m.margins, normalize, layout.shortCounts);
+    f.root.dataset.cellTexts = JSON.stringify(texts);
+    f.root.dataset.cellText = layout.showText ? (layout.shortCounts ? "short" : "exact") : "hidden";
     applyLayout(f, layout, canvasScale(layout.canvasWidth, layout.canvasHeight, devicePixelRatio));
   }
 
