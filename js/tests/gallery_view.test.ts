@@ -185,6 +185,7 @@ describe("GalleryView", () => {
       view.root.querySelector<HTMLElement>(`.nbdl-tile[data-pos="${pos}"]`);
     expect(view.root.querySelectorAll(".nbdl-tile-tag")).toHaveLength(0);
     const before = tile(2);
+    expect(before?.dataset.wrong).toBe("0"); // given eel, predicted eel
 
     const bits = new Uint32Array(10);
     bits[2] = 0b10001; // mislabeled + a free tag that looks like markup
@@ -205,6 +206,8 @@ describe("GalleryView", () => {
     expect(tile(2)?.dataset.corrected).toBe("cat");
     expect(tile(2)?.querySelector(".nbdl-tile-labels")?.textContent).toMatch(/^<b>eel<\/b> → cat/);
     expect(tile(2)?.querySelector(".nbdl-tile-corrected")?.textContent).toBe("cat");
+    // Judged against the correction now: predicting eel for a cat is wrong.
+    expect(tile(2)?.dataset.wrong).toBe("1");
     expect(tile(1)?.querySelectorAll(".nbdl-tile-tag")).toHaveLength(0);
     expect(view.root.querySelector("i, b")).toBeNull();
     expect(table.sent.filter((m) => m.type === "thumbs")).toHaveLength(1);

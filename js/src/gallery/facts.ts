@@ -82,12 +82,21 @@ export class RowFacts {
     // Table and label order still show the loss: it is what makes a tile suspect.
     const metricKey = METRIC_NAMES[key] ? key : this.sortKeys.includes("loss") ? "loss" : null;
     const values = metricKey ? c[metricKey] : undefined;
+    const annotation = rowAnnotation(this.annotations, pos);
+    // Once a label is corrected, the correction is the truth the prediction is judged by:
+    // a model that agrees with the fix is not marked wrong.
+    const wrong =
+      annotation.corrected !== null && pred !== null
+        ? pred !== annotation.corrected
+        : c.correct
+          ? c.correct[pos] === 0
+          : false;
     return {
       label,
       pred,
-      wrong: c.correct ? c.correct[pos] === 0 : false,
+      wrong,
       metric: metricKey && values ? `${METRIC_NAMES[metricKey]} ${formatMetric(values[pos])}` : "",
-      ...rowAnnotation(this.annotations, pos),
+      ...annotation,
     };
   }
 }

@@ -114,6 +114,7 @@ export function setTileAnnotations(parts: TileParts, facts: TileFacts): void {
   );
   parts.tags.hidden = facts.tags.length === 0;
   const data = parts.root.dataset;
+  data.wrong = facts.wrong ? "1" : "0"; // a correction can make the prediction right or wrong
   if (facts.tags.length) data.tags = facts.tags.join(", ");
   else delete data.tags;
   if (facts.corrected !== null) data.corrected = facts.corrected;
@@ -153,7 +154,6 @@ export function buildTile(
         "data-index": facts.index,
         "data-pos": facts.pos,
         "data-state": "loading",
-        "data-wrong": facts.wrong ? "1" : "0",
         "aria-selected": facts.focused ? "true" : "false",
         role: "option",
       },
