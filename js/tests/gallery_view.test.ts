@@ -3,57 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type GalleryModel, type GalleryState, GalleryView } from "../src/gallery/view";
 import { encodeSelection } from "../src/lib/codec";
 import { TableClient } from "../src/lib/table_client";
-
-type Callback = (...args: never[]) => void;
-
-/** A Backbone-like model: attributes, events with contexts, custom messages. */
-class FakeModel {
-  attrs: Record<string, unknown>;
-  listeners: { event: string; cb: Callback; ctx: unknown }[] = [];
-  sent: Record<string, unknown>[] = [];
-  reply: (content: Record<string, unknown>) => [Record<string, unknown>, DataView[]] | null = () =>
-    null;
-
-  constructor(attrs: Record<string, unknown>) {
-    this.attrs = attrs;
-  }
-  get(name: string): unknown {
-    return this.attrs[name];
-  }
-  set(name: string, value: unknown): void {
-    this.attrs[name] = value;
-    this.trigger(`change:${name}`);
-  }
-  save_changes(): void {}
-  on(event: string, cb: Callback, ctx?: unknown): void {
-    this.listeners.push({ event, cb, ctx });
-  }
-  off(event: string | null, cb?: Callback | null, ctx?: unknown): void {
-    this.listeners = this.listeners.filter(
-      (l) =>
-        !(
-          (event === null || l.event === event) &&
-          (cb == null || l.cb === cb) &&
-          (ctx === undefined || l.ctx === ctx)
-        ),
-    );
-  }
-  trigger(event: string, ...args: unknown[]): void {
-    for (const l of [...this.listeners])
-      if (l.event === event) (l.cb as (...a: unknown[]) => void)(...args);
-  }
-  send(content: Record<string, unknown>): void {
-    this.sent.push(content);
-    const answer = this.reply(content);
-    if (answer) setTimeout(() => this.trigger("msg:custom", ...answer), 0);
-  }
-}
-
-const payload = (array: Float32Array | Int32Array | Uint8Array | Uint32Array, dtype: string) => ({
-  dtype,
-  shape: [array.length],
-  buffer: new DataView(array.buffer),
-});
+import { FakeModel, payload } from "./fake_model";
 
 function makeTable(n: number) {
   const loss = Float32Array.from({ length: n }, (_, i) => (i * 7) % 10);

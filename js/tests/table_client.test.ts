@@ -1,31 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { encodeSelection } from "../src/lib/codec";
 import { type RawModel, TableClient } from "../src/lib/table_client";
+import { FakeModel } from "./fake_model";
 
-/** Just enough of a Backbone model: get/set with synchronous change events. */
-function fakeModel(n: number): RawModel & { sent: unknown[] } {
-  const state: Record<string, unknown> = { n_rows: n, selection: new Uint8Array(0) };
-  const listeners: { event: string; cb: (...a: never[]) => void; ctx: unknown }[] = [];
-  return {
-    sent: [],
-    get: (name) => state[name],
-    set(name, value) {
-      state[name] = value;
-      for (const l of listeners.filter((x) => x.event === `change:${name}`)) l.cb();
-    },
-    save_changes() {},
-    send(content) {
-      this.sent.push(content);
-    },
-    on: (event, cb, ctx) => listeners.push({ event, cb, ctx }),
-    off(event, _cb, ctx) {
-      for (let i = listeners.length - 1; i >= 0; i--) {
-        if ((event === null || listeners[i].event === event) && listeners[i].ctx === ctx) {
-          listeners.splice(i, 1);
-        }
-      }
-    },
-  };
+function fakeModel(n: number): FakeModel & RawModel {
+  return new FakeModel({ n_rows: n, selection: new Uint8Array(0) }) as FakeModel & RawModel;
 }
 
 function maskOf(n: number, rows: number[]): Uint8Array {

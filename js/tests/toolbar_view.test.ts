@@ -3,59 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { encodeSelection } from "../src/lib/codec";
 import { TableClient } from "../src/lib/table_client";
 import { type ToolbarModel, ToolbarView } from "../src/toolbar/view";
-
-type Callback = (...args: never[]) => void;
-
-/** A Backbone-like model: attributes, events with contexts, custom messages answered by `reply`. */
-class FakeModel {
-  attrs: Record<string, unknown>;
-  listeners: { event: string; cb: Callback; ctx: unknown }[] = [];
-  sent: Record<string, unknown>[] = [];
-  reply: (content: Record<string, unknown>) => Record<string, unknown> | null = () => null;
-
-  constructor(attrs: Record<string, unknown>) {
-    this.attrs = attrs;
-  }
-  get(name: string): unknown {
-    return this.attrs[name];
-  }
-  set(name: string, value: unknown): void {
-    this.attrs[name] = value;
-    this.trigger(`change:${name}`);
-  }
-  save_changes(): void {}
-  on(event: string, cb: Callback, ctx?: unknown): void {
-    this.listeners.push({ event, cb, ctx });
-  }
-  off(event: string | null, cb?: Callback | null, ctx?: unknown): void {
-    this.listeners = this.listeners.filter(
-      (l) =>
-        !(
-          (event === null || l.event === event) &&
-          (cb == null || l.cb === cb) &&
-          (ctx === undefined || l.ctx === ctx)
-        ),
-    );
-  }
-  trigger(event: string, ...args: unknown[]): void {
-    for (const l of [...this.listeners])
-      if (l.event === event) (l.cb as (...a: unknown[]) => void)(...args);
-  }
-  send(content: Record<string, unknown>): void {
-    this.sent.push(content);
-    const answer = this.reply(content);
-    if (answer) {
-      const message = { ...answer, request_id: content.request_id };
-      setTimeout(() => this.trigger("msg:custom", message, []), 0);
-    }
-  }
-}
-
-const payload = (array: Uint8Array | Int32Array, dtype: string) => ({
-  dtype,
-  shape: [array.length],
-  buffer: new DataView(array.buffer),
-});
+import { FakeModel, payload } from "./fake_model";
 
 function setup() {
   const mask = Uint8Array.of(0, 1, 1, 0, 0, 0);
