@@ -259,6 +259,29 @@ class NotebookPage:
         self.page.screenshot(path=str(target))
         return target
 
+    def screenshot_of(self, name: str, selector: str) -> Path:
+        """Save a PNG of the first element matching ``selector`` (one widget, not the page)."""
+        self.screenshot_dir.mkdir(parents=True, exist_ok=True)
+        target = self.screenshot_dir / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        self.page.locator(selector).first.screenshot(path=str(target))
+        return target
+
+    def set_theme(self, theme: str) -> None:
+        """Switch JupyterLab's theme ("JupyterLab Dark" / "JupyterLab Light") and wait for it.
+
+        The choice is saved in the server's settings, which every test of the session
+        shares: a test that switches to dark switches back before it ends.
+        """
+        light = "false" if "Dark" in theme else "true"
+        self.page.evaluate(
+            "(theme) => { window.jupyterapp.commands.execute('apputils:change-theme', {theme}); }",
+            theme,
+        )
+        self.page.wait_for_function(
+            "(light) => document.body.dataset.jpThemeLight === light", arg=light
+        )
+        self.page.wait_for_timeout(500)  # canvases repaint on the next frames
+
     def close(self) -> None:
         """Close the page, then end the notebook's kernel through the REST API."""
         try:

@@ -42,21 +42,6 @@ def click_cell(nb, given: int, pred: int, modifiers: list[str] | None = None) ->
     )
 
 
-def shoot(nb, name: str, selector: str = ROOT) -> None:
-    """Screenshot just the widget (test-artifacts/screenshots/NAME.png)."""
-    nb.screenshot_dir.mkdir(parents=True, exist_ok=True)
-    nb.page.locator(selector).first.screenshot(path=str(nb.screenshot_dir / f"{name}.png"))
-
-
-def set_theme(nb, theme: str) -> None:
-    nb.page.evaluate(
-        "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})", theme
-    )
-    light = "false" if "Dark" in theme else "true"
-    nb.page.wait_for_selector(f"body[data-jp-theme-light='{light}']", state="attached")
-    nb.page.wait_for_timeout(400)  # the view repaints on the next frames
-
-
 def wait_selected(nb, count: int) -> None:
     nb.page.wait_for_function(
         "([sel, n]) => document.querySelector(sel)?.dataset.selectedCount === String(n)",
@@ -76,7 +61,7 @@ def test_digits_counts_clicks_and_kernel_selection(open_notebook):
     assert drawn == [v for row in matrix for v in row]
     assert json.loads(dataset(nb, "cell-texts")) == [str(v) for row in matrix for v in row]
     assert dataset(nb, "selected-count") == "0"
-    shoot(nb, "confusion-digits-light")
+    nb.screenshot_of("confusion-digits-light", ROOT)
 
     # The largest confusion: an off-diagonal, non-empty cell.
     g, p = max(
@@ -102,7 +87,7 @@ def test_digits_counts_clicks_and_kernel_selection(open_notebook):
     nb.page.locator(f"{ROOT} .nbdl-cm-canvas").first.hover(
         position={"x": (p + 0.5) * cell, "y": (g + 0.5) * cell}
     )
-    shoot(nb, "confusion-digits-cell-selected-light")
+    nb.screenshot_of("confusion-digits-cell-selected-light", ROOT)
     status = nb.page.locator(f"{ROOT} .nbdl-cm-status").inner_text()
     assert status == f"{sum(map(sum, matrix)):,} samples · {matrix[g][p]} selected"
 
@@ -133,7 +118,7 @@ def test_digits_counts_clicks_and_kernel_selection(open_notebook):
     assert nb.kernel_json("lens.selected.tolist()") == nb.kernel_json(
         f"df.index[df['prediction'] == lens.table.classes[{p}]].tolist()"
     )
-    shoot(nb, "confusion-digits-column-selected-light")
+    nb.screenshot_of("confusion-digits-column-selected-light", ROOT)
     # A second plain click on what is exactly the selection clears it.
     nb.page.locator(f"{ROOT} .nbdl-cm-col[data-index='{p}']").click()
     wait_selected(nb, 0)
@@ -157,24 +142,24 @@ def test_digits_counts_clicks_and_kernel_selection(open_notebook):
     texts = json.loads(dataset(nb, "cell-texts"))
     # Row-normalised cells show whole percent of their given class.
     assert texts[g * c + g] == str(round(100 * matrix[g][g] / sum(matrix[g])))
-    shoot(nb, "confusion-digits-row-normalised-light")
+    nb.screenshot_of("confusion-digits-row-normalised-light", ROOT)
     nb.run_code("cm.normalize = 'none'")
     nb.page.wait_for_selector(f'{ROOT}[data-normalize="none"]')
 
     # Dark theme: the canvas re-reads its colours. The theme is a server-wide
     # setting, so it is switched back for the tests that follow.
     try:
-        set_theme(nb, "JupyterLab Dark")
+        nb.set_theme("JupyterLab Dark")
         assert dataset(nb, "cell-px") == str(cell)  # the theme swap left the layout alone
         click_cell(nb, g, p)
         wait_selected(nb, matrix[g][p])
-        shoot(nb, "confusion-digits-cell-selected-dark")
+        nb.screenshot_of("confusion-digits-cell-selected-dark", ROOT)
         nb.page.locator(f"{ROOT} .nbdl-cm-title").hover()
         nb.page.keyboard.press("Escape")
         wait_selected(nb, 0)
-        shoot(nb, "confusion-digits-dark")
+        nb.screenshot_of("confusion-digits-dark", ROOT)
     finally:
-        set_theme(nb, "JupyterLab Light")
+        nb.set_theme("JupyterLab Light")
     assert [e for e in nb.console_errors if "uncaught" in e] == []
 
 
@@ -211,7 +196,7 @@ def test_a_hostile_class_name_is_text(open_notebook):
     tooltip = nb.wait_for(f"{ROOT} .nbdl-cm-tooltip")
     assert f"given {evil}, predicted {evil}" in tooltip.inner_text()
     assert nb.page.evaluate("() => window.__xss") is None
-    shoot(nb, "confusion-hostile-label")
+    nb.screenshot_of("confusion-hostile-label", ROOT)
 
 
 MANY_AND_NONE = """
@@ -301,4 +286,4 @@ def test_large_counts_in_small_cells_are_written_short(open_notebook):
     )
     tooltip = nb.wait_for(f"{ROOT} .nbdl-cm-tooltip")
     assert f"{matrix[0][0]:,} samples" in tooltip.inner_text()
-    shoot(nb, "confusion-large-counts-short")
+    nb.screenshot_of("confusion-large-counts-short", ROOT)

@@ -67,22 +67,6 @@ def wait_settled(nb) -> None:
     nb.page.wait_for_function(ALL_SETTLED, timeout=20_000)
 
 
-def shoot(nb, name: str) -> None:
-    """Screenshot of the gallery alone (test-artifacts/screenshots/NAME.png)."""
-    nb.screenshot_dir.mkdir(parents=True, exist_ok=True)
-    nb.page.locator(GALLERY).first.screenshot(path=str(nb.screenshot_dir / f"{name}.png"))
-
-
-def set_theme(nb, theme: str) -> None:
-    nb.page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme
-    )
-    nb.page.wait_for_function(
-        "(t) => document.body.dataset.jpThemeName === t", arg=theme, timeout=20_000
-    )
-    nb.page.wait_for_timeout(400)
-
-
 def test_random_sample_shows_decoded_thumbnails_in_light_and_dark(notebook):
     nb = open_gallery(notebook)
     root = nb.page.locator(GALLERY).first
@@ -96,10 +80,10 @@ def test_random_sample_shows_decoded_thumbnails_in_light_and_dark(notebook):
     assert shown and all(t["loaded"] for t in shown)
     # Stable: the kernel draws the same sample when asked twice (same seed).
     first_ids = [t["id"] for t in shown]
-    shoot(nb, "gallery-sample-light")
-    set_theme(nb, "JupyterLab Dark")
-    shoot(nb, "gallery-sample-dark")
-    set_theme(nb, "JupyterLab Light")
+    nb.screenshot_of("gallery-sample-light", GALLERY)
+    nb.set_theme("JupyterLab Dark")
+    nb.screenshot_of("gallery-sample-dark", GALLERY)
+    nb.set_theme("JupyterLab Light")
 
     nb.page.locator(f"{GALLERY} .nbdl-gallery-shuffle").click()
     nb.page.wait_for_function(
@@ -142,7 +126,7 @@ def test_kernel_selection_shows_exactly_those_ids_sorted_then_resorted(notebook)
     expected = nb.kernel_json("expected_ids(picked, conf32, False)")
     assert [t["id"] for t in tiles(nb)] == expected
     assert nb.kernel_json("[g.sort_by, g.descending]") == ["confidence", False]
-    shoot(nb, "gallery-selection-by-confidence")
+    nb.screenshot_of("gallery-selection-by-confidence", GALLERY)
 
 
 def test_scrolling_a_large_selection_loads_the_last_thumbnails(notebook):
@@ -163,7 +147,7 @@ def test_scrolling_a_large_selection_loads_the_last_thumbnails(notebook):
     expected_last = nb.kernel_json("expected_ids(np.arange(len(df)), loss32, True)[-1]")
     assert last["id"] == expected_last
     assert nb.page.locator(f"{GALLERY} .nbdl-tile").count() < 300
-    shoot(nb, "gallery-scrolled-to-bottom")
+    nb.screenshot_of("gallery-scrolled-to-bottom", GALLERY)
 
 
 def test_clicking_a_tile_opens_its_row_and_arrows_move(notebook):
@@ -193,11 +177,11 @@ def test_clicking_a_tile_opens_its_row_and_arrows_move(notebook):
         "() => { const i = document.querySelector('.nbdl-detail img');"
         " return i && i.complete && i.naturalWidth >= 192; }"
     )
-    shoot(nb, "gallery-detail")
+    nb.screenshot_of("gallery-detail", GALLERY)
 
-    set_theme(nb, "JupyterLab Dark")
-    shoot(nb, "gallery-detail-dark")
-    set_theme(nb, "JupyterLab Light")
+    nb.set_theme("JupyterLab Dark")
+    nb.screenshot_of("gallery-detail-dark", GALLERY)
+    nb.set_theme("JupyterLab Light")
 
     second = tiles(nb)[1]["id"]
     # Running the kernel cell moved the keyboard focus into the notebook: come back.
@@ -241,7 +225,7 @@ def test_one_corrupt_image_is_one_flagged_tile(notebook):
     assert "cannot decode image" in broken[0]["title"]
     assert all(t["loaded"] for t in shown if t["state"] == "ok")
     nb.page.locator(f"{GALLERY} .nbdl-tile[data-state='error']").scroll_into_view_if_needed()
-    shoot(nb, "gallery-corrupt-image")
+    nb.screenshot_of("gallery-corrupt-image", GALLERY)
 
 
 XSS = '<img src=x onerror="window.__xss=1">'
@@ -268,7 +252,7 @@ def test_hostile_ids_and_labels_stay_text(notebook):
     nb.page.locator(f"{GALLERY} .nbdl-tile[data-id='{json.dumps(XSS)[1:-1]}']").click()
     nb.page.wait_for_selector(f"{GALLERY} .nbdl-detail[data-loaded='1']")
     assert nb.page.locator(".nbdl-detail-title").inner_text() == XSS
-    shoot(nb, "gallery-hostile-text")
+    nb.screenshot_of("gallery-hostile-text", GALLERY)
     assert nb.page.evaluate("() => window.__xss") is None
     assert nb.page.locator(f"{GALLERY} img[src='x']").count() == 0
 
@@ -396,7 +380,7 @@ def test_audio_tiles_show_waveforms_flags_and_play(notebook):
         ".textContent === '■'"
     )
     assert nb.page.locator(f"{GALLERY} .nbdl-gallery-status.nbdl-error").count() == 0
-    shoot(nb, "gallery-audio")
+    nb.screenshot_of("gallery-audio", GALLERY)
     play.click()  # stops
     assert play.inner_text() == "▶"
 
@@ -426,7 +410,7 @@ def test_text_tiles_show_snippets_as_text(notebook):
     assert snippets["0"] == "review 0: the plot was fine but the ending dragged on"
     assert snippets["3"] == XSS
     assert nb.page.evaluate("() => window.__xss") is None
-    shoot(nb, "gallery-text")
+    nb.screenshot_of("gallery-text", GALLERY)
 
 
 def test_tables_without_media_show_ids_labels_and_metrics(notebook):
@@ -449,7 +433,7 @@ lens = DataLens(df)
     # No dynamics: confidence is not offered as a sort key.
     options = nb.page.locator(f"{GALLERY} select[aria-label='sort by'] option").all_inner_texts()
     assert options == ["loss", "margin", "label", "table order"]
-    shoot(nb, "gallery-no-media")
+    nb.screenshot_of("gallery-no-media", GALLERY)
 
 
 def test_size_control_and_kernel_side_traits_reach_the_page(notebook):
@@ -465,7 +449,7 @@ def test_size_control_and_kernel_side_traits_reach_the_page(notebook):
     natural = nb.page.evaluate("() => document.querySelector('.nbdl-tile img').naturalWidth")
     assert natural >= 160
     assert nb.kernel_json("g.tile_size") == 160
-    shoot(nb, "gallery-large-tiles")
+    nb.screenshot_of("gallery-large-tiles", GALLERY)
 
     nb.run_code("g.tile_size = 40; g.sort_by = 'margin'; g.descending = False")
     nb.page.wait_for_function(
@@ -479,4 +463,4 @@ def test_size_control_and_kernel_side_traits_reach_the_page(notebook):
         f"[float(lens.derived.margin.loc[int(i)]) for i in {json.dumps([t['id'] for t in shown])}]"
     )
     assert len(margins) >= 20 and margins == sorted(margins)  # lowest margin first
-    shoot(nb, "gallery-small-tiles")
+    nb.screenshot_of("gallery-small-tiles", GALLERY)

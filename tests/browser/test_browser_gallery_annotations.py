@@ -32,21 +32,6 @@ DETAIL_VALUES = """(p) => Object.fromEntries([...p.querySelectorAll('tr')]
   .map((r) => [r.cells[0].textContent, r.cells[1].textContent]))"""
 
 
-def shoot(nb, name: str) -> None:
-    nb.screenshot_dir.mkdir(parents=True, exist_ok=True)
-    nb.page.locator(GALLERY).first.screenshot(path=str(nb.screenshot_dir / f"{name}.png"))
-
-
-def set_theme(nb, theme: str) -> None:
-    nb.page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme
-    )
-    nb.page.wait_for_function(
-        "(t) => document.body.dataset.jpThemeName === t", arg=theme, timeout=20_000
-    )
-    nb.page.wait_for_timeout(400)
-
-
 def test_kernel_tags_and_corrections_show_on_tiles_and_in_the_detail_panel(notebook):
     nb = notebook([SETUP, "g = lens.gallery()\ng"])
     nb.run_all()
@@ -84,7 +69,7 @@ def test_kernel_tags_and_corrections_show_on_tiles_and_in_the_detail_panel(noteb
         assert shown[i]["labels"].startswith(f"{given[i]} → 3")
     assert shown[picked[2]]["corrected"] is None
     assert shown[picked[2]]["labels"].startswith(given[picked[2]])
-    shoot(nb, "gallery-annotations-light")
+    nb.screenshot_of("gallery-annotations-light", GALLERY)
 
     tile = root.locator(f".nbdl-tile[data-id='{picked[0]}']")
     tile.click()
@@ -104,9 +89,9 @@ def test_kernel_tags_and_corrections_show_on_tiles_and_in_the_detail_panel(noteb
     )
     assert summary.locator(".nbdl-tile-tag").all_inner_texts() == ["mislabeled", "blurry"]
     assert tile.locator(".nbdl-tile-tag").all_inner_texts() == ["mislabeled", "blurry"]
-    shoot(nb, "gallery-annotations-detail-light")
-    set_theme(nb, "JupyterLab Dark")
-    shoot(nb, "gallery-annotations-detail-dark")
+    nb.screenshot_of("gallery-annotations-detail-light", GALLERY)
+    nb.set_theme("JupyterLab Dark")
+    nb.screenshot_of("gallery-annotations-detail-dark", GALLERY)
     panel.locator("button[aria-label='close (Esc)']").click()
-    shoot(nb, "gallery-annotations-dark")
-    set_theme(nb, "JupyterLab Light")
+    nb.screenshot_of("gallery-annotations-dark", GALLERY)
+    nb.set_theme("JupyterLab Light")

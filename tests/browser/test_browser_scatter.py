@@ -27,21 +27,6 @@ def attr(nb, root: str, name: str) -> Any:
     return nb.page.locator(root).first.get_attribute(f"data-{name}")
 
 
-def set_theme(nb, theme: str) -> None:
-    """Switch JupyterLab's theme and wait until the page has it.
-
-    The choice is saved in the server's settings, which every test of the session
-    shares: a test that switches to dark switches back before it ends.
-    """
-    light = "false" if "Dark" in theme else "true"
-    nb.page.evaluate(
-        "(theme) => { window.jupyterapp.commands.execute('apputils:change-theme', {theme}); }",
-        theme,
-    )
-    nb.page.wait_for_function("(light) => document.body.dataset.jpThemeLight === light", arg=light)
-    nb.page.wait_for_timeout(500)  # canvases repaint on the next frame
-
-
 def wait_selected(nb, root: str, count: int) -> None:
     nb.page.wait_for_function(
         "([sel, n]) => document.querySelector(sel)?.dataset.selectedCount === String(n)",
@@ -73,7 +58,7 @@ def test_both_maps_render(open_notebook):
 
     # Dark theme: both maps redraw on the theme's background (with a selection shown).
     nb.run_code("lens.select(lens.derived.index[lens.derived['region'] == 'hard-to-learn'])")
-    set_theme(nb, "JupyterLab Dark")
+    nb.set_theme("JupyterLab Dark")
     try:
         nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
         nb.screenshot("scatter-cluster-selected-dark")
@@ -87,7 +72,7 @@ def test_both_maps_render(open_notebook):
         )
         assert corner != "rgb(255, 255, 255)"
     finally:
-        set_theme(nb, "JupyterLab Light")
+        nb.set_theme("JupyterLab Light")
 
 
 # Kernel helpers: the points inside a screen polygon, found with matplotlib from the
@@ -393,7 +378,7 @@ def test_user_strings_stay_text_and_dark_theme(open_notebook):
     assert nb.page.evaluate("() => window.__xss === undefined")
 
     # A page that opens in the dark theme draws dark from the first frame.
-    set_theme(nb, "JupyterLab Dark")
+    nb.set_theme("JupyterLab Dark")
     try:
         dark = open_notebook([XSS_SETUP, "lens.select(df.index[df[name] == 'plain'])"])
         dark.page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
@@ -420,7 +405,7 @@ def test_user_strings_stay_text_and_dark_theme(open_notebook):
         )
         assert bright_share < 0.05
     finally:
-        set_theme(nb, "JupyterLab Light")
+        nb.set_theme("JupyterLab Light")
 
 
 def test_new_layout_replaces_the_old_keeps_the_selection_and_box_selects(open_notebook):

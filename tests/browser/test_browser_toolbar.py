@@ -26,21 +26,6 @@ CELL_IDS = (
 )
 
 
-def shoot(nb, name: str, selector: str = TOOLBAR) -> None:
-    """Screenshot of one element (test-artifacts/screenshots/NAME.png)."""
-    nb.screenshot_dir.mkdir(parents=True, exist_ok=True)
-    nb.page.locator(selector).first.screenshot(path=str(nb.screenshot_dir / f"{name}.png"))
-
-
-def set_theme(nb, theme: str) -> None:
-    nb.page.evaluate(
-        "(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", theme
-    )
-    light = "false" if "Dark" in theme else "true"
-    nb.page.wait_for_selector(f"body[data-jp-theme-light='{light}']", state="attached")
-    nb.page.wait_for_timeout(300)
-
-
 def wait_count(nb, count: int) -> None:
     nb.page.wait_for_function(
         "([sel, n]) => document.querySelector(sel)?.dataset.selectedCount === String(n)",
@@ -88,7 +73,7 @@ def test_tag_and_relabel_a_confusion_cell_then_see_it_in_the_kernel(open_noteboo
         " document.querySelector('.nbdl-toolbar').getBoundingClientRect().width]"
     )
     assert widths[1] > 0.95 * widths[0], widths
-    shoot(nb, "toolbar-empty-light")
+    nb.screenshot_of("toolbar-empty-light", TOOLBAR)
 
     # Click the largest off-diagonal cell of the confusion matrix: its samples are selected.
     matrix = nb.kernel_json(
@@ -130,8 +115,8 @@ def test_tag_and_relabel_a_confusion_cell_then_see_it_in_the_kernel(open_noteboo
     assert corrections == {str(i): [classes[g], classes[p], ["mislabeled"]] for i in ids}
     summary = nb.page.locator(f"{TOOLBAR} .nbdl-tb-summary").inner_text()
     assert summary == f"{k} of 1,797 selected · {k} tagged · {k} corrected"
-    shoot(nb, "toolbar-tagged-light")
-    shoot(nb, "dashboard-with-toolbar-light", ".jp-OutputArea-output")
+    nb.screenshot_of("toolbar-tagged-light", TOOLBAR)
+    nb.screenshot_of("dashboard-with-toolbar-light", ".jp-OutputArea-output")
 
     # A second click on a tag every selected sample carries removes it.
     assert act(nb, tag_button(nb, "mislabeled")) == f"removed mislabeled from {k} samples"
@@ -168,9 +153,9 @@ def test_tag_and_relabel_a_confusion_cell_then_see_it_in_the_kernel(open_noteboo
     wait_count(nb, k)
     assert nb.kernel_json("lens.selected.tolist()") == ids
 
-    set_theme(nb, "JupyterLab Dark")
-    shoot(nb, "toolbar-tagged-dark")
-    set_theme(nb, "JupyterLab Light")
+    nb.set_theme("JupyterLab Dark")
+    nb.screenshot_of("toolbar-tagged-dark", TOOLBAR)
+    nb.set_theme("JupyterLab Light")
     assert not nb.console_errors, nb.console_errors
 
 
@@ -222,5 +207,5 @@ def test_the_export_control_writes_exactly_the_selected_ids(open_notebook):
         f"for t in json.load(open({tasks_path!r}))]"
     )
     assert predicted == nb.kernel_json("[str(v) for v in lens.derived.loc[lens.selected, 'pred']]")
-    shoot(nb, "toolbar-exported-light")
+    nb.screenshot_of("toolbar-exported-light", TOOLBAR)
     assert not nb.console_errors, nb.console_errors
