@@ -4,6 +4,13 @@ The browser counts the matrix itself from the table's ``label`` and ``pred``
 code columns (one pass, redone only when those columns change), so clicking
 a cell selects its samples without asking the kernel. The Python side only
 holds the display options and offers the same numbers as a DataFrame.
+
+For tests and benchmarks the root element (``.nbdl-confusion``) carries
+``data-ready``, ``data-selected-count``, ``data-counts`` (the drawn matrix as
+JSON), ``data-cell-texts``, ``data-cell-text`` (``exact``, ``short`` as in
+"90k", or ``hidden`` when cells are too small), ``data-cell-px``,
+``data-n-classes``, ``data-normalize``, ``data-scrolls``, ``data-empty``, and
+step timings in ``data-timings`` / ``data-click-ms``.
 """
 
 from __future__ import annotations

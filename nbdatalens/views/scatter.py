@@ -21,7 +21,10 @@ for tests and benchmarks:
   ``x = x0 + (sx - b.x) / b.width * (x1 - x0)``,
   ``y = y1 - (sy - b.y) / b.height * (y1 - y0)``;
 - ``data-frame-ms``: time of the last full redraw; ``data-lasso-ms``: time
-  of the last lasso hit test.
+  of the last lasso hit test;
+- ``data-grid-builds`` / ``data-grid-ms``: how often the hover index was
+  built (only after the viewport or the coordinates change) and how long
+  the last build took.
 """
 
 from __future__ import annotations
