@@ -7,7 +7,7 @@ import {
   encodeSelectionPositions,
   selectionBytesEqual,
 } from "../src/lib/codec";
-import { seededRandom } from "./random";
+import { seededRandom } from "../src/lib/random";
 
 describe("decodeArray", () => {
   it("views each dtype over the payload's memory without copying", () => {

@@ -7,7 +7,7 @@ import {
   targetCount,
   targetMask,
 } from "../src/confusion/counts";
-import { seededRandom } from "./random";
+import { seededRandom } from "../src/lib/random";
 
 // given:     0 0 0 1 1 2
 // predicted: 0 1 0 1 2 2    ->  [[2, 1, 0], [0, 1, 1], [0, 0, 1]]

@@ -7,7 +7,7 @@ import {
   pointInPolygon,
   simplifyPath,
 } from "../src/lib/lasso";
-import { seededRandom } from "./random";
+import { seededRandom } from "../src/lib/random";
 
 // The reference the grid must match bit for bit: the textbook even-odd loop,
 // written out again here rather than imported.

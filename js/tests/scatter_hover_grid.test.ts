@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../src/lib/random";
 import { HoverGrid } from "../src/scatter/hover_grid";
 import { fitDomain, toScreenX, toScreenY } from "../src/scatter/viewport";
-import { seededRandom } from "./random";
 
 // 100 × 100 data units on a 100 × 100 px plot: one data unit is one pixel, y flipped.
 const v = fitDomain({ x0: 0, x1: 100, y0: 0, y1: 100 }, 100, 100, false);

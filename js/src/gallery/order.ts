@@ -5,6 +5,8 @@
 // positions costs ~0.5 s here; an LSD radix sort of 32-bit keys carrying the
 // positions costs ~20 ms, is stable (ties keep table order) and handles NaN.
 
+import { seededRandom } from "../lib/random";
+
 /** The sort keys the gallery offers (same names as the Python `sort_by` trait). */
 export const SORT_KEYS = ["loss", "confidence", "margin", "label", "table"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -149,18 +151,6 @@ export function hasValues(values: ArrayLike<number> | undefined): boolean {
   if (!values) return false;
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) return true;
   return false;
-}
-
-/** mulberry32: a small, fast, seeded PRNG; the same seed gives the same sample everywhere. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

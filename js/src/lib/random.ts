@@ -1,6 +1,7 @@
-// Seeded random numbers, so a failing property test fails the same way every run.
+// A seeded random number generator: the gallery's "random sample" must be the
+// same sample on every redraw, and property tests must fail the same way every run.
 
-/** mulberry32: a tiny, fast 32-bit PRNG; returns floats in [0, 1). */
+/** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
