@@ -78,7 +78,7 @@ def _data_uri(mime: str, data: bytes) -> str:
 
 
 def _media_value(table: SampleTable, key: str, pos: int) -> Any:
-    from . import thumbnails
+    from . import media
 
     if key == "text" and "text" not in table.roles:
         return str(table.df.index[pos])
@@ -86,11 +86,11 @@ def _media_value(table: SampleTable, key: str, pos: int) -> Any:
     if value is None or isinstance(value, (str, os.PathLike)):
         return None if value is None else os.fspath(value)
     if key == "image":
-        return _data_uri("image/png", thumbnails.make_thumbnail(value, IMAGE_SIZE))
+        return _data_uri("image/png", media.make_thumbnail(value, IMAGE_SIZE))
     if key == "audio":
         rate = _cell(table, "sample_rate", pos) if "sample_rate" in table.roles else None
-        samples, sr = thumbnails.decode_audio(value, None if rate is None else int(rate))
-        return _data_uri("audio/wav", thumbnails.wav_bytes(samples, sr))
+        samples, sr = media.decode_audio(value, None if rate is None else int(rate))
+        return _data_uri("audio/wav", media.wav_bytes(samples, sr))
     return str(value)
 
 

@@ -224,7 +224,7 @@ class SampleTable(traitlets.HasTraits):
         src = self.roles["image"]
         if src is None:
             return
-        from .thumbnails import check_image_column
+        from .media import check_image_column
 
         values = raw_values(self.df, src)
         if not isinstance(values, (pd.Series, np.ndarray)) or (

@@ -146,16 +146,16 @@ def test_a_corrupt_image_is_one_flagged_item_and_the_rest_are_fine():
 
 
 def test_thumbnails_are_cached_by_position_and_size(monkeypatch):
-    from nbdatalens import thumbnails
+    from nbdatalens import media
 
     calls = []
-    real = thumbnails.thumbnail_or_error
+    real = media.thumbnail_or_error
 
     def counting(value, size):
         calls.append(size)
         return real(value, size)
 
-    monkeypatch.setattr(thumbnails, "thumbnail_or_error", counting)
+    monkeypatch.setattr(media, "thumbnail_or_error", counting)
     replies = Replies(DataLens(frame()))
     replies.ask(type="thumbs", positions=[0, 1], size=64)
     replies.ask(type="thumbs", positions=[1, 0], size=64)

@@ -124,7 +124,7 @@ class RequestHandler:
 
         Items are cached (LRU) by (position, size): scrolling back costs nothing.
         """
-        from .. import thumbnails
+        from .. import media
 
         role = self._media_role
         sample_id = cell_text(self.table.df.index[pos])
@@ -144,15 +144,15 @@ class RequestHandler:
         }
         data = b""
         if role == "image":
-            data, error = thumbnails.thumbnail_or_error(value, size)
+            data, error = media.thumbnail_or_error(value, size)
             if error:
                 item.update(ok=False, error=error, mime="")
                 data = b""
         elif role == "audio":
             try:
-                samples, sr = thumbnails.decode_audio(value, self._sample_rate(pos))
-                data = thumbnails.waveform_png(samples, (size * 2, size))
-                item["quality"] = thumbnails.audio_quality(samples)
+                samples, sr = media.decode_audio(value, self._sample_rate(pos))
+                data = media.waveform_png(samples, (size * 2, size))
+                item["quality"] = media.audio_quality(samples)
                 item["duration"] = round(len(samples) / sr, 3)
             except Exception as exc:  # one bad clip is one flagged tile
                 known = isinstance(exc, (ValueError, TypeError))  # messages that explain themselves
@@ -194,10 +194,10 @@ class RequestHandler:
         return None
 
     def _audio(self, content: dict[str, Any]) -> None:
-        from .. import thumbnails
+        from .. import media
 
         pos = int(content["pos"])
-        samples, sr = thumbnails.decode_audio(
+        samples, sr = media.decode_audio(
             _cell(self.table, "audio", pos), self._sample_rate(pos)
         )
         self.model.send(
@@ -207,7 +207,7 @@ class RequestHandler:
                 "pos": pos,
                 "mime": "audio/wav",
             },
-            [thumbnails.wav_bytes(samples, sr)],
+            [media.wav_bytes(samples, sr)],
         )
 
     # ---------------------------------------------------------- colour by

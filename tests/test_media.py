@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from nbdatalens.thumbnails import (
+from nbdatalens.media import (
     audio_quality,
     check_image_column,
     decode_audio,
