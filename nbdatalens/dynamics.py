@@ -465,13 +465,3 @@ class TrainingDynamics:
             f"epochs={self.n_epochs}{span}, stores {storage}, {_megabytes(self.nbytes)}{progress})"
         )
 
-
-def __getattr__(name: str) -> Any:
-    # The scikit-learn helper moved to nbdatalens.integrations.sklearn, which
-    # imports this module; resolving the old name lazily keeps existing
-    # imports working without an import cycle.
-    if name == "fit_partial_with_dynamics":
-        from nbdatalens.integrations.sklearn import fit_partial_with_dynamics
-
-        return fit_partial_with_dynamics
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

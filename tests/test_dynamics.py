@@ -293,12 +293,3 @@ def test_memory_of_full_probabilities_and_open_epoch():
     unlabelled.record(0, probs)
     assert unlabelled.nbytes == n * 4 * n_classes
 
-
-def test_sklearn_helper_still_importable_from_dynamics():
-    import nbdatalens.dynamics as dynamics
-    from nbdatalens.dynamics import fit_partial_with_dynamics
-    from nbdatalens.integrations import sklearn as sklearn_integration
-
-    assert fit_partial_with_dynamics is sklearn_integration.fit_partial_with_dynamics
-    with pytest.raises(AttributeError, match="has no attribute 'fit_staged'"):
-        dynamics.fit_staged  # noqa: B018
