@@ -93,7 +93,7 @@ SHOW = "_t = time.perf_counter(); view = lens.show(); show_s = time.perf_counter
 RELEASE = "browser_data.release(view); del view, lens; gc.collect()"
 KERNEL_NUMBERS = (
     "{'build_s': build_s, 'show_s': show_s, "
-    "**browser_data.payload_bytes(lens.table.widget_model())}"
+    "**browser_data.payload_bytes(lens.model)}"
 )
 
 

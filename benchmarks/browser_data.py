@@ -9,7 +9,7 @@ Example::
     df, roles = synthetic_samples(100_000, seed=0)
     lens = DataLens(df, **roles)
     view = lens.show()
-    payload_bytes(lens.table.widget_model())["scatter_per_sample"]  # 9.0
+    payload_bytes(lens.model)["scatter_per_sample"]  # 9.0
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ MAX_TAG_LENGTH = 40
 MAX_SELECTION_NAME_LENGTH = 80
 #: Most distinct tags in use at once (one bit each in the browser's uint32 mask).
 MAX_TAGS = 32
-#: The columns the annotations add to ``SampleTable.frame()`` (colour by / filter by).
+#: The columns the annotations add to the joined frame (:mod:`nbdatalens.columns`).
 ANNOTATION_COLUMNS = ("tags", "corrected_label")
 #: Separator of the ``tags`` column's text ("mislabeled, duplicate").
 TAG_SEPARATOR = ", "
@@ -105,8 +105,9 @@ def _is_missing(value: Any) -> bool:
 class Annotations:
     """The tags, corrected labels and saved selections of one table, by row position.
 
-    Created by :class:`~nbdatalens.lens.DataLens` and attached as
-    ``table.annotations``; use :func:`annotations_of` to get (or make) it.
+    Owned by :class:`~nbdatalens.lens.DataLens` (``lens.annotations``) and handed
+    explicitly to whatever reads or changes it: the session, the table model,
+    export. The table knows nothing of it.
     """
 
     def __init__(self, table: SampleTable) -> None:
@@ -200,10 +201,19 @@ class Annotations:
         return bits
 
     def tag_lists(self, positions: np.ndarray | None = None) -> list[list[str]]:
-        """Each row's tags as a list (built-ins first), for the rows at ``positions``."""
-        bits = self.tag_bits()
-        if positions is not None:
-            bits = bits[np.asarray(positions, dtype=np.int64)]
+        """Each row's tags as a list (built-ins first), for the rows at ``positions``.
+
+        For a few positions only those rows are looked up (per tag, in its sorted
+        positions), never a per-row array of the whole table.
+        """
+        if positions is None:
+            bits = self.tag_bits()
+        else:
+            positions = np.asarray(positions, dtype=np.int64)
+            bits = np.zeros(positions.size, dtype=np.uint32)
+            for i, pos in enumerate(self._tags.values()):
+                if pos.size:
+                    bits[np.isin(positions, pos)] |= np.uint32(1 << i)
         # Few distinct tag combinations: spell each once, then index.
         combos, inverse = np.unique(bits, return_inverse=True)
         names = self.tag_names
@@ -373,12 +383,6 @@ class Annotations:
         corrected = np.flatnonzero(self._corrected >= 0)
         return np.unique(np.concatenate([corrected, *tagged]))
 
-    def frame(self) -> pd.DataFrame:
-        """The columns views colour and filter by: ``tags`` (joined) and ``corrected_label``."""
-        from .annotation_frames import annotation_columns
-
-        return annotation_columns(self)
-
     # ------------------------------------------------------------- sessions
     def state(self) -> dict[str, Any]:
         """Everything annotated, by row position (what a session file stores)."""
@@ -417,12 +421,3 @@ class Annotations:
         self._selections = fresh._selections
         for kind in ("tags", "corrections", "selections"):
             self._changed(kind)
-
-
-def annotations_of(table: SampleTable) -> Annotations:
-    """The table's :class:`Annotations`, created and attached on first use."""
-    store = getattr(table, "annotations", None)
-    if store is None:
-        store = Annotations(table)
-        table.annotations = store
-    return store

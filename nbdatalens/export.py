@@ -26,17 +26,17 @@ import io
 import json
 import os
 import pathlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 import pandas as pd
 
-from .annotations import ANNOTATION_COLUMNS, annotations_of
 from .atomic_file import atomic_write
-from .table import DERIVED_COLUMNS
+from .columns import joined_frame, own_columns
 
 if TYPE_CHECKING:
+    from .annotations import Annotations
     from .table import SampleTable
 
 #: Formats ``export`` writes.
@@ -90,7 +90,7 @@ def export_positions(table: SampleTable, ids: Any = None) -> np.ndarray:
 
 def id_column_name(df: pd.DataFrame) -> str:
     """The name the id column gets in an export (see the module doc)."""
-    taken = {str(c) for c in df.columns} | set(DERIVED_COLUMNS) | set(ANNOTATION_COLUMNS)
+    taken = {str(c) for c in df.columns} | set(own_columns())
     for name in (df.index.name, "id", "sample_id"):
         if isinstance(name, str) and name and name not in taken:
             return name
@@ -111,16 +111,19 @@ def _in_memory_media(table: SampleTable) -> list[Any]:
     return dropped
 
 
-def export_frame(table: SampleTable, positions: np.ndarray) -> pd.DataFrame:
+def export_frame(
+    table: SampleTable,
+    annotations: Annotations,
+    positions: np.ndarray,
+    extras: Sequence[pd.DataFrame] = (),
+) -> pd.DataFrame:
     """The rows to export, as a frame with Python-object cells (see the module doc)."""
-    annotations = annotations_of(table)
-    user = table.df.iloc[positions]
-    drop = [c for c in user.columns if c in DERIVED_COLUMNS or c in ANNOTATION_COLUMNS]
-    user = user.drop(columns=drop + _in_memory_media(table))
-    frame = user.join(table.derived.iloc[positions])
+    frame = joined_frame(
+        table, annotations, positions=positions, extras=extras, drop_user=_in_memory_media(table)
+    )
     frame["tags"] = annotations.tag_lists(positions)
     # pd.array infers a nullable dtype (Int64 for int classes), so a corrected 5 is not 5.0.
-    frame["corrected_label"] = pd.array(annotations.corrected_labels().iloc[positions].tolist())
+    frame["corrected_label"] = pd.array(frame["corrected_label"].tolist())
     name = id_column_name(table.df)
     ids = table.df.index[positions]
     frame.insert(0, name, ids.to_numpy() if not isinstance(ids, pd.MultiIndex) else list(ids))
@@ -215,11 +218,13 @@ WRITERS: dict[str, Callable[[pd.DataFrame, BinaryIO], None]] = {
 
 def export_samples(
     table: SampleTable,
+    annotations: Annotations,
     path: str | os.PathLike[str],
     format: str | None = None,
     *,
     ids: Any = None,
     overwrite: bool = False,
+    extras: Sequence[pd.DataFrame] = (),
 ) -> pathlib.Path:
     """Write the selected samples (or ``ids``) to ``path``; return its absolute path.
 
@@ -233,12 +238,12 @@ def export_samples(
     if kind == "label-studio":
         from .label_studio import label_studio_tasks
 
-        tasks = label_studio_tasks(table, positions)
+        tasks = label_studio_tasks(table, annotations, positions)
 
         def write(handle: BinaryIO) -> None:
             handle.write(json.dumps(tasks, ensure_ascii=False, indent=1).encode("utf-8"))
 
         return atomic_write(path, write, overwrite=overwrite)
-    frame = export_frame(table, positions)
+    frame = export_frame(table, annotations, positions, extras)
     writer = WRITERS[kind]
     return atomic_write(path, lambda handle: writer(frame, handle), overwrite=overwrite)

@@ -46,9 +46,10 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
-from .annotations import TAG_SEPARATOR, annotations_of
+from .annotations import TAG_SEPARATOR
 
 if TYPE_CHECKING:
+    from .annotations import Annotations
     from .table import SampleTable
 
 #: ``model_version`` of the exported predictions.
@@ -60,17 +61,10 @@ CONTROL_NAME = "label"
 
 
 def media_key(table: SampleTable) -> str:
-    """The ``data`` key of the tasks' media: ``image``, ``audio`` or ``text``."""
-    return next((role for role in ("image", "audio") if role in table.roles), "text")
-
-
-def _cell(table: SampleTable, role: str, pos: int) -> Any:
-    src = table.roles[role]
-    if src is None:
-        return None
-    if src.columns is None:
-        return src.value[pos]
-    return table.df[src.columns[0]].iat[pos]
+    """The ``data`` key of the tasks' media: ``image``, ``audio`` or ``text`` (the id as
+    text when the table has no media)."""
+    role = table.media_role
+    return "text" if role == "none" else role
 
 
 def _data_uri(mime: str, data: bytes) -> str:
@@ -82,13 +76,13 @@ def _media_value(table: SampleTable, key: str, pos: int) -> Any:
 
     if key == "text" and "text" not in table.roles:
         return str(table.df.index[pos])
-    value = _cell(table, key, pos)
+    value = table.cell(key, pos)
     if value is None or isinstance(value, (str, os.PathLike)):
         return None if value is None else os.fspath(value)
     if key == "image":
         return _data_uri("image/png", media.make_thumbnail(value, IMAGE_SIZE))
     if key == "audio":
-        rate = _cell(table, "sample_rate", pos) if "sample_rate" in table.roles else None
+        rate = table.cell("sample_rate", pos) if "sample_rate" in table.roles else None
         samples, sr = media.decode_audio(value, None if rate is None else int(rate))
         return _data_uri("audio/wav", media.wav_bytes(samples, sr))
     return str(value)
@@ -102,9 +96,10 @@ def _json_id(value: Any) -> Any:
     return str(value)
 
 
-def label_studio_tasks(table: SampleTable, positions: np.ndarray) -> list[dict[str, Any]]:
+def label_studio_tasks(
+    table: SampleTable, annotations: Annotations, positions: np.ndarray
+) -> list[dict[str, Any]]:
     """One Label Studio task per row position (see the module doc for the shape)."""
-    annotations = annotations_of(table)
     key = media_key(table)
     names = table.class_names
     all_names = [str(c) for c in annotations.classes]
@@ -161,7 +156,9 @@ def label_studio_config(lens_or_table: Any) -> str:
     table = getattr(lens_or_table, "table", lens_or_table)
     key = media_key(table)
     tag = {"image": "Image", "audio": "Audio", "text": "Text"}[key]
-    classes = [str(c) for c in annotations_of(table).classes]
+    # A lens also offers the classes its corrections introduced.
+    annotations = getattr(lens_or_table, "annotations", None)
+    classes = [str(c) for c in (table.classes if annotations is None else annotations.classes)]
     choices = "\n".join(f"    <Choice value={quoteattr(c)}/>" for c in classes)
     return (
         "<View>\n"

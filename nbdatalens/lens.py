@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 
 from . import annotation_frames, evaluation, export
-from .annotations import annotations_of
+from .annotations import Annotations
+from .columns import joined_frame
 from .table import SampleTable, SelectMode
 
 
@@ -58,14 +59,18 @@ class DataLens:
     ) -> None:
         if projection not in ("umap", "pca"):
             raise ValueError(f"projection must be 'umap' or 'pca', got {projection!r}")
+        #: The sample table: roles, derived columns, the selection.
         self.table = SampleTable(df, classes=classes, thresholds=thresholds, **roles)
         self.projection = projection
-        self.annotations = annotations_of(self.table)
+        #: Tags, corrections and saved selections (by row position).
+        self.annotations = Annotations(self.table)
+        #: The session file binding, or None.
         self.session = None
         if session is not None:
             from .session import Session
 
             self.session = Session(session, self.table, self.annotations)
+        self._model: Any = None
 
     # -------------------------------------------------------------- data
     @property
@@ -78,6 +83,12 @@ class DataLens:
         """Derived per-sample columns: pred, correct, loss, margin, confidence,
         variability, correctness, region (same index as ``df``)."""
         return self.table.derived
+
+    def frame(self) -> pd.DataFrame:
+        """Every column in one frame, by id: the user's, the derived ones, ``tags`` and
+        ``corrected_label`` (nbdatalens' own columns win a name clash). Views colour by
+        and export from this frame."""
+        return joined_frame(self.table, self.annotations)
 
     # --------------------------------------------------------- selection
     @property
@@ -266,7 +277,9 @@ class DataLens:
         >>> lens.export("relabel.csv")                          # doctest: +SKIP
         >>> lens.export("tasks.json", format="label-studio")    # doctest: +SKIP
         """
-        return export.export_samples(self.table, path, format, ids=ids, overwrite=overwrite)
+        return export.export_samples(
+            self.table, self.annotations, path, format, ids=ids, overwrite=overwrite
+        )
 
     def label_studio_config(self) -> str:
         """The Label Studio labeling config (XML) for this lens' Label Studio export."""
@@ -275,44 +288,69 @@ class DataLens:
         return label_studio_config(self.table)
 
     # ------------------------------------------------------------- views
-    def _model(self) -> Any:
-        return self.table.widget_model(self.projection)
+    @property
+    def model(self) -> Any:
+        """The one browser-side table model every view of this lens reads (created on
+        first use; ``projection`` applies then)."""
+        if self._model is None:
+            from .views.table_model import TableModel
+
+            self._model = TableModel(
+                self.table,
+                self.annotations,
+                projection=self.projection,
+                export=lambda path, fmt, overwrite: self.export(path, fmt, overwrite=overwrite),
+            )
+        return self._model
 
     def confusion_matrix(self, **kwargs: Any) -> Any:
         """The clickable confusion matrix (rows = given label, columns = prediction)."""
         from .views.confusion import ConfusionMatrix
 
-        return ConfusionMatrix(self._model(), **kwargs)
+        return ConfusionMatrix(self.model, **kwargs)
 
     def data_map(self, **kwargs: Any) -> Any:
         """The Dataset Cartography data map: variability (x) × confidence (y)."""
         from .views.scatter import DataMap
 
-        return DataMap(self._model(), **kwargs)
+        return DataMap(self.model, **kwargs)
 
     def cluster_map(self, **kwargs: Any) -> Any:
         """The 2-D map of the embeddings (or the given x/y) with lasso selection."""
         from .views.scatter import ClusterMap
 
-        return ClusterMap(self._model(), **kwargs)
+        return ClusterMap(self.model, **kwargs)
 
     def gallery(self, **kwargs: Any) -> Any:
         """Thumbnails (or audio, or text) of the selection; a random sample when empty."""
         from .views.gallery import Gallery
 
-        return Gallery(self._model(), **kwargs)
+        return Gallery(self.model, **kwargs)
 
     def toolbar(self, **kwargs: Any) -> Any:
         """The selection toolbar: tag, relabel, export and save the selection from the page."""
         from .views.toolbar import SelectionToolbar
 
-        return SelectionToolbar(self._model(), **kwargs)
+        return SelectionToolbar(self.model, **kwargs)
+
+    def views(self) -> list[Any]:
+        """One of each view this table can draw, in dashboard order (a table without
+        dynamics has no data map, one without a prediction no confusion matrix)."""
+        table = self.table
+        views = []
+        if table.pred_codes is not None:
+            views.append(self.confusion_matrix())
+        if table.has_dynamics:
+            views.append(self.data_map())
+        if table.embedding is not None or table.xy is not None:
+            views.append(self.cluster_map())
+        return views
 
     def show(self) -> Any:
         """All views, linked, laid out to fit the notebook width."""
         from .views.layout import dashboard
 
-        return dashboard(self)
+        return dashboard(self.views(), toolbar=self.toolbar(), gallery=self.gallery())
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.show()._repr_mimebundle_(**kwargs)

@@ -18,7 +18,7 @@ from .roles import Roles, _preview, class_from_suffix, resolve_roles
 from .validation import (
     check_dynamics,
     check_frame,
-    check_probabilities,
+    check_probs_column,
     check_thresholds,
     encode_labels,
     raw_values,
@@ -27,6 +27,9 @@ from .validation import (
 )
 
 SelectMode = Literal["replace", "add", "subtract"]
+
+#: Media roles in the precedence a tile follows (see :attr:`SampleTable.media_role`).
+MEDIA_ROLES = ("image", "audio", "text")
 
 #: Derived columns, in the order of :attr:`SampleTable.derived`.
 DERIVED_COLUMNS = (
@@ -107,7 +110,6 @@ class SampleTable(traitlets.HasTraits):
         self._resolve_geometry()
         self._check_media()
         self.derived = self._derive()
-        self._widget_model: Any = None
 
     # ------------------------------------------------------------------ roles
     def _resolve_classes_and_labels(self, classes: Iterable[Any] | None) -> None:
@@ -164,7 +166,7 @@ class SampleTable(traitlets.HasTraits):
         self.probs: np.ndarray | None = None
         if probs_src is not None:
             raw = stack_vectors(df, probs_src, "probs", 2)
-            self.probs = check_probabilities(df, raw, probs_src.name, len(base), base)
+            self.probs = check_probs_column(df, raw, probs_src.name, len(base), base)
             if pred_codes is None:
                 pred_codes = probability.argmax_predictions(self.probs)
         self.pred_codes: np.ndarray | None = pred_codes
@@ -287,6 +289,27 @@ class SampleTable(traitlets.HasTraits):
         """Number of epochs of training dynamics (0 without dynamics)."""
         return 0 if self.dynamics_given is None else int(self.dynamics_given.shape[1])
 
+    @property
+    def media_role(self) -> str:
+        """What a sample's tile shows: ``"image"``, ``"audio"``, ``"text"`` or ``"none"``.
+
+        The one precedence every view and export follows: an image column wins
+        over audio, audio over text.
+        """
+        return next((r for r in MEDIA_ROLES if r in self.roles), "none")
+
+    def cell(self, role: str, pos: int) -> Any:
+        """The raw value of ``role`` at row ``pos`` (a column cell or the passed array's item).
+
+        KeyError when the table has no such role.
+        """
+        src = self.roles[role]
+        if src is None:
+            raise KeyError(f"the table has no {role} role")
+        if src.columns is None:
+            return src.value[pos]
+        return self.df[src.columns[0]].iat[pos]
+
     # ----------------------------------------------------------- id mapping
     def positions(self, ids: Any) -> np.ndarray:
         """Row positions of sample ids (DataFrame index labels); unknown ids are a KeyError.
@@ -363,30 +386,6 @@ class SampleTable(traitlets.HasTraits):
     def clear_selection(self) -> None:
         """Select nothing."""
         self.select_positions(np.zeros(0, dtype=np.int64))
-
-    # ---------------------------------------------------------------- views
-    def widget_model(self, projection: str = "umap") -> Any:
-        """The browser-side table model, created on first use and shared by all views.
-
-        ``projection`` ("umap" or "pca") applies when the model is created; later
-        calls return the existing model (and its layout) unchanged.
-        """
-        if self._widget_model is None:
-            from .views.table_model import TableModel
-
-            self._widget_model = TableModel(self, projection=projection)
-        return self._widget_model
-
-    def frame(self) -> pd.DataFrame:
-        """The user's columns joined with the derived columns (derived names win), and the
-        annotation columns ``tags`` / ``corrected_label`` once a lens has annotations."""
-        annotations = getattr(self, "annotations", None)
-        extra = (
-            annotations.frame() if annotations is not None else pd.DataFrame(index=self.df.index)
-        )
-        own = [*DERIVED_COLUMNS, *extra.columns]
-        user = self.df.drop(columns=[c for c in own if c in self.df.columns])
-        return user.join(self.derived).join(extra)
 
     def __repr__(self) -> str:
         parts = [f"{self.n} samples", f"{len(self.classes)} classes"]

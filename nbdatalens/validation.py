@@ -15,11 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .probability import SUM_TOLERANCE
 from .roles import Source, _preview, is_vector_cell
-
-#: Rows of a probability matrix may be off from 1 by this much (float32 rounding,
-#: softmax of half-precision logits) before they are refused.
-PROB_SUM_TOLERANCE = 1e-3
 
 
 def check_frame(df: Any) -> pd.DataFrame:
@@ -253,10 +250,14 @@ def stack_vectors(
     return arr
 
 
-def check_probabilities(
+def check_probs_column(
     df: pd.DataFrame, probs: np.ndarray, name: str, n_classes: int, classes: Sequence[Any]
 ) -> np.ndarray:
-    """An N×C probability matrix: finite, non-negative, rows summing to 1, C classes."""
+    """The probs column as an N×C matrix: finite, non-negative, rows summing to 1, C classes.
+
+    The column-level twin of :func:`nbdatalens.probability.check_probabilities`: its
+    errors name the column and the offending ids, and it shares that tolerance.
+    """
     if probs.ndim != 2:
         raise ValueError(
             f"column {name!r} (probs): expected N×C probabilities, got shape {probs.shape}"
@@ -282,7 +283,7 @@ def check_probabilities(
         )
     # A matrix-vector product sums short rows far faster than a per-row reduction.
     sums = probs @ np.ones(probs.shape[1], dtype=probs.dtype)
-    off = np.abs(sums - 1.0) > PROB_SUM_TOLERANCE
+    off = np.abs(sums - 1.0) > SUM_TOLERANCE
     if off.any():
         worst = float(sums[off][np.argmax(np.abs(sums[off] - 1))])
         raise ValueError(
@@ -338,14 +339,14 @@ def check_dynamics(
         given, correct, worst_sum = arr.astype(np.float32), None, 0.0  # a copy: ours
     else:
         given, correct, lo, hi, worst_sum = _scan_full_dynamics(arr, label_codes)
-    if lo < 0 or hi > 1 + PROB_SUM_TOLERANCE:
-        bad = ((arr < 0) | (arr > 1 + PROB_SUM_TOLERANCE)).reshape(n_rows, -1).any(axis=1)
+    if lo < 0 or hi > 1 + SUM_TOLERANCE:
+        bad = ((arr < 0) | (arr > 1 + SUM_TOLERANCE)).reshape(n_rows, -1).any(axis=1)
         raise ValueError(
             f"column {name!r} (dynamics): probabilities must lie in [0, 1]; {int(bad.sum())} "
             f"row(s) do not, e.g. ids {_bad_rows(df, bad)}"
         )
-    if worst_sum > PROB_SUM_TOLERANCE:
-        rows = (np.abs(arr.sum(axis=2) - 1.0) > PROB_SUM_TOLERANCE).any(axis=1)
+    if worst_sum > SUM_TOLERANCE:
+        rows = (np.abs(arr.sum(axis=2) - 1.0) > SUM_TOLERANCE).any(axis=1)
         raise ValueError(
             f"column {name!r} (dynamics): per-epoch probabilities must sum to 1 over the "
             f"classes; {int(rows.sum())} row(s) do not, e.g. ids {_bad_rows(df, rows)}"

@@ -80,11 +80,11 @@ def test_at_most_max_tags_distinct_tags(lens):
 def test_tags_show_as_a_column_views_can_colour_by(lens):
     lens.tag(["s1", "s2"], "mislabeled")
     lens.tag(["s2"], "ambiguous")
-    frame = lens.table.frame()
+    frame = lens.frame()
     assert frame.loc["s1", "tags"] == "mislabeled"
     assert frame.loc["s2", "tags"] == "mislabeled, ambiguous"  # built-in order
     assert pd.isna(frame.loc["s3", "tags"])  # untagged = missing, drawn as "—"
-    model = lens._model()
+    model = lens.model
     assert {"tags", "corrected_label"} <= set(model.column_names)
 
 

@@ -292,4 +292,3 @@ def test_memory_of_full_probabilities_and_open_epoch():
     unlabelled = TrainingDynamics(n, list(range(n_classes)))
     unlabelled.record(0, probs)
     assert unlabelled.nbytes == n * 4 * n_classes
-

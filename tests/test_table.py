@@ -287,11 +287,17 @@ def test_bad_mode_is_refused(table):
         table.select(["a"], mode="toggle")
 
 
-def test_frame_joins_user_and_derived_columns():
-    table = SampleTable(_frame(note=list("wxyz")))
-    frame = table.frame()
+def test_joined_frame_has_user_and_derived_columns_and_own_names_win():
+    from nbdatalens.columns import joined_frame
+
+    table = SampleTable(_frame(note=list("wxyz"), loss=["mine"] * 4))
+    frame = joined_frame(table)
     assert frame["note"].tolist() == list("wxyz")
     assert frame["pred"].tolist() == [0, 0, 2, 1]
+    assert frame["loss"].dtype.kind == "f"  # the derived loss, not the user's text
+    rows = joined_frame(table, positions=np.array([2, 0]))
+    assert rows.index.tolist() == [table.df.index[2], table.df.index[0]]
+    assert rows["note"].tolist() == ["y", "w"]
     assert "SampleTable(4 samples; 3 classes" in repr(table)
 
 

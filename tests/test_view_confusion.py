@@ -28,7 +28,7 @@ def test_defaults_and_the_shared_table(lens):
     assert (cm.normalize, cm.height) == ("none", 440)
     assert other.normalize == "row"
     # Every view of one lens reads the same table model, so they share one selection.
-    assert cm.table is other.table is lens._model()
+    assert cm.table is other.table is lens.model
 
 
 def test_matrix_is_the_hand_computed_one_with_given_rows_and_predicted_columns(lens):

@@ -26,7 +26,7 @@ def test_defaults_follow_the_paper_and_the_issue(lens):
     for view in (dm, cm):
         assert (view.mode, view.point_size, view.height) == ("lasso", 0.0, 420)
     # Both read the one table model: the selection is shared, the data is not copied.
-    assert dm.table is cm.table is lens.table.widget_model()
+    assert dm.table is cm.table is lens.model
 
 
 def test_state_sent_to_the_browser_names_the_kind_and_options(lens):
@@ -90,7 +90,7 @@ def test_views_build_for_tables_without_dynamics_or_embedding():
         index=["a", "b", "c", "d"],
     )
     lens = DataLens(df)
-    model = lens.table.widget_model()
+    model = lens.model
     assert model.coords == {}
     confidence = np.frombuffer(model.columns["confidence"]["buffer"], dtype=np.float32)
     assert np.isnan(confidence).all()

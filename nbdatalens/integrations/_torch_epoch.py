@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from nbdatalens.dynamics import TrainingDynamics
+from nbdatalens.probability import SUM_TOLERANCE
 
 if TYPE_CHECKING:
     import torch
@@ -23,8 +24,6 @@ BatchPart = int | str | Callable[[Any], Any] | None
 
 _ID_KEYS = ("id", "index")
 _INPUT_KEYS = ("x", "input", "inputs")
-# Probability rows from a model's own softmax miss 1 by ~1e-6 in float32.
-_SUM_TOLERANCE = 1e-3
 TUPLE_HINT = (
     "The last element of a tuple batch is read as the sample ids; if the batches are "
     "(x, y), wrap the dataset in WithIndex(dataset) or pass ids_from=."
@@ -152,7 +151,7 @@ class EpochBuffers:
             )
         if outputs == "logits":
             return torch.softmax(scores, dim=1)
-        bad_rows = (scores < 0).any(dim=1) | ((scores.sum(dim=1) - 1).abs() > _SUM_TOLERANCE)
+        bad_rows = (scores < 0).any(dim=1) | ((scores.sum(dim=1) - 1).abs() > SUM_TOLERANCE)
         self.not_probs += bad_rows.sum()
         return scores
 

@@ -1,8 +1,8 @@
 """The table model's annotation messages: tag, relabel, save and export from the page.
 
-Registered as a second ``on_msg`` callback on the :class:`TableModel` (the
-data requests of :mod:`.requests` are the first), so any view of the table
-can annotate, not only the selection toolbar. Each message acts on the
+Served through the table model's one message dispatcher (beside the data
+requests of :mod:`.requests`), so any view of the table can annotate, not only
+the selection toolbar. Each message acts on the
 table's **current selection**; the browser writes the selection before it
 sends the message, on the same comm, so the kernel has it by then. The
 message may carry ``expected_count`` (the selected count the page saw): a
@@ -24,13 +24,18 @@ Messages (replies carry the same ``request_id``; a failure is answered with
 
 from __future__ import annotations
 
+import pathlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..annotations import annotations_of
-
 if TYPE_CHECKING:
+    from ..annotations import Annotations
     from ..table import SampleTable
-    from .table_model import TableModel
+    from .requests import Reply
+
+#: ``export(path, format, overwrite)`` of the selection: the lens' own export, so the
+#: page writes exactly what ``lens.export`` would.
+Exporter = Callable[[str, "str | None", bool], pathlib.Path]
 
 MESSAGE_TYPES = ("annotate", "export", "save_selection", "restore_selection", "delete_selection")
 
@@ -40,29 +45,20 @@ def _plural(n: int) -> str:
 
 
 class AnnotationRequests:
-    """Serves one TableModel's annotation messages."""
+    """Serves one table model's annotation messages."""
 
-    def __init__(self, table: SampleTable, model: TableModel) -> None:
+    def __init__(self, table: SampleTable, annotations: Annotations, export: Exporter) -> None:
         self.table = table
-        self.model = model
-        self.annotations = annotations_of(table)
+        self.annotations = annotations
+        self.export = export
 
-    def handle(self, _widget: Any, content: dict[str, Any], buffers: list[Any]) -> None:
-        kind = content.get("type")
-        if kind not in MESSAGE_TYPES:
-            return  # a data request: requests.RequestHandler answers it
-        try:
-            reply = getattr(self, f"_{kind}")(content)
-        except Exception as exc:  # report to the page, never kill the comm
-            self.model.send(
-                {
-                    "type": "error",
-                    "request_id": content.get("request_id"),
-                    "error": f"{type(exc).__name__}: {exc}",
-                }
-            )
-            return
-        self.model.send({"type": kind, "request_id": content.get("request_id"), **reply})
+    def handlers(self) -> dict[str, Callable[[dict[str, Any]], Reply]]:
+        """Message type → handler, for the table model's dispatcher."""
+        return {kind: self._replying(getattr(self, f"_{kind}")) for kind in MESSAGE_TYPES}
+
+    @staticmethod
+    def _replying(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., Reply]:
+        return lambda content: (fn(content), [])
 
     def _selection(self, content: dict[str, Any]) -> Any:
         positions = self.table.selection
@@ -104,14 +100,11 @@ class AnnotationRequests:
         return {"changed": changed, "count": len(positions), "message": message}
 
     def _export(self, content: dict[str, Any]) -> dict[str, Any]:
-        from ..export import export_samples
-
         positions = self._selection(content)
-        path = export_samples(
-            self.table,
+        path = self.export(
             str(content.get("path", "")).strip() or "nbdatalens-selection.csv",
             content.get("format") or None,
-            overwrite=bool(content.get("overwrite", False)),
+            bool(content.get("overwrite", False)),
         )
         return {"path": str(path), "count": len(positions)}
 

@@ -25,19 +25,6 @@ TILE_SIZE_RANGE = (32, 256)
 MAX_SAMPLE_SIZE = 10_000
 
 
-def media_kind(table: TableModel) -> str:
-    """What the tiles show for this table: ``"image"``, ``"audio"``, ``"text"`` or ``"none"``.
-
-    The same precedence as the thumbnails the kernel serves: an image column
-    wins over audio, audio over text.
-    """
-    roles = table.table.roles
-    for role in ("image", "audio", "text"):
-        if role in roles:
-            return role
-    return "none"
-
-
 class Gallery(View):
     """Tiles of the current selection, sorted by a metric; a random sample when empty.
 
@@ -86,7 +73,7 @@ class Gallery(View):
 
     def __init__(self, table: TableModel, **kwargs: Any) -> None:
         super().__init__(table, **kwargs)
-        self._media_kind = media_kind(table)
+        self._media_kind = table.table.media_role
 
     @traitlets.validate("sort_by")
     def _check_sort_by(self, proposal: dict[str, Any]) -> str:

@@ -2,44 +2,43 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import ipywidgets as widgets
-
-if TYPE_CHECKING:
-    from ..lens import DataLens
 
 #: ``grid-area`` of a view spanning every column. (JupyterLab's widget manager, 3.0.x,
 #: drops ``Layout.grid_column``; ``grid_area`` reaches the page.)
 FULL_WIDTH = "auto / 1 / auto / -1"
 
 
-def dashboard(lens: DataLens) -> widgets.GridBox:
-    """A responsive grid: two columns on a wide notebook, one on a narrow one.
+def dashboard(
+    views: Sequence[widgets.Widget],
+    *,
+    toolbar: widgets.Widget | None = None,
+    gallery: widgets.Widget | None = None,
+) -> widgets.GridBox:
+    """Lay out the widgets it is handed in a responsive grid: two columns on a wide
+    notebook, one on a narrow one.
 
-    The selection toolbar (tag, relabel, save, export) runs across the top.
+    ``toolbar`` (the selection toolbar) runs across the top; ``gallery`` comes
+    last, and fills its row when it would otherwise sit alone on it. Works with
+    any widgets, so a custom dashboard can use it too::
 
-    Views that have nothing to show for this table (no dynamics → no data
-    map, no prediction → no confusion matrix) are left out rather than drawn
-    empty.
+        dashboard([lens.cluster_map(), lens.data_map()], gallery=lens.gallery())
     """
-    table = lens.table
-    views: list[widgets.Widget] = []
-    if table.pred_codes is not None:
-        views.append(lens.confusion_matrix())
-    if table.has_dynamics:
-        views.append(lens.data_map())
-    if table.embedding is not None or table.xy is not None:
-        views.append(lens.cluster_map())
-    gallery = lens.gallery()
-    if len(views) % 2 == 0:
-        # On a two-column notebook the gallery would sit alone on its row: let it fill
-        # the row. After an odd number of views it completes the last row instead.
-        gallery.layout.grid_area = FULL_WIDTH
-    toolbar = lens.toolbar()
-    toolbar.layout.grid_area = FULL_WIDTH  # the selection toolbar runs across the top
+    children: list[widgets.Widget] = []
+    if toolbar is not None:
+        toolbar.layout.grid_area = FULL_WIDTH
+        children.append(toolbar)
+    children += views
+    if gallery is not None:
+        if len(views) % 2 == 0:
+            # On a two-column notebook the gallery would sit alone on its row: let it fill
+            # the row. After an odd number of views it completes the last row instead.
+            gallery.layout.grid_area = FULL_WIDTH
+        children.append(gallery)
     return widgets.GridBox(
-        [toolbar, *views, gallery],
+        children,
         layout=widgets.Layout(
             grid_template_columns="repeat(auto-fit, minmax(440px, 1fr))",
             grid_gap="12px",

@@ -9,6 +9,7 @@ selection made in one view reaches every other view without the kernel.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anywidget
@@ -17,13 +18,16 @@ import traitlets
 from ipywidgets.widgets.trait_types import bytes_serialization
 
 from .. import cartography
-from ..annotations import ANNOTATION_COLUMNS, annotations_of
+from ..annotations import ANNOTATION_COLUMNS
 from ..transport import array_payload, decode_selection, encode_selection
-from .annotation_messages import AnnotationRequests
+from .annotation_messages import AnnotationRequests, Exporter
 from .bundles import bundle
-from .requests import RequestHandler
+from .requests import Reply, RequestHandler
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..annotations import Annotations
     from ..table import SampleTable
 
 CORRECT_NAMES = ["wrong", "correct"]
@@ -66,8 +70,23 @@ class TableModel(anywidget.AnyWidget):
     #: list[dict] — saved selections, ``[{"name": str, "count": int}]`` in order of saving.
     saved_selections = traitlets.List(traitlets.Dict()).tag(sync=True)
 
-    def __init__(self, table: SampleTable, *, projection: str = "umap") -> None:
+    def __init__(
+        self,
+        table: SampleTable,
+        annotations: Annotations,
+        *,
+        projection: str = "umap",
+        export: Exporter,
+        extras: Callable[[], Sequence[pd.DataFrame]] = tuple,
+    ) -> None:
+        """Created once per lens by :class:`~nbdatalens.lens.DataLens`, which owns it.
+
+        ``export(path, format, overwrite)`` writes the selection (the page's
+        export button); ``extras()`` returns more frames joined after the
+        annotation columns (colour-by and the detail panel read them).
+        """
         self._table = table
+        self._annotations = annotations
         self._echo = False
         super().__init__(
             n_rows=table.n,
@@ -77,14 +96,16 @@ class TableModel(anywidget.AnyWidget):
             column_names=_colourable_columns(table),
             selection=encode_selection(table.selection, table.n),
         )
-        self._requests = RequestHandler(table, self)
-        self.on_msg(self._requests.handle)
-        self._annotation_requests = AnnotationRequests(table, self)
-        self.on_msg(self._annotation_requests.handle)
-        store = annotations_of(table)
+        self._requests = RequestHandler(table, annotations, extras)
+        self._handlers: dict[str, Callable[[dict[str, Any]], Reply]] = {
+            **self._requests.handlers(),
+            **AnnotationRequests(table, annotations, export).handlers(),
+            "column": self._column,
+        }
+        self.on_msg(self._dispatch)
         for kind in ("tags", "corrections", "selections"):
             self._send_annotations(kind)
-        store.observe(self._send_annotations)
+        annotations.observe(self._send_annotations)
         table.observe(self._selection_from_python, "selection")
         self.observe(self._selection_from_browser, "selection")
         self._layout_lock = threading.Lock()
@@ -93,6 +114,37 @@ class TableModel(anywidget.AnyWidget):
     @property
     def table(self) -> SampleTable:
         return self._table
+
+    # -------------------------------------------------------------- messages
+    def _dispatch(self, _widget: Any, content: dict[str, Any], buffers: list[Any]) -> None:
+        """The one handler of the page's messages: every reply carries the request's id;
+        an unknown type or a failure is answered with an error, never left unanswered."""
+        kind = content.get("type")
+        request_id = content.get("request_id")
+        handler = self._handlers.get(kind) if isinstance(kind, str) else None
+        try:
+            if handler is None:
+                known = ", ".join(sorted(self._handlers))
+                raise ValueError(f"unknown message type {kind!r}; known: {known}")
+            reply, out_buffers = handler(content)
+        except Exception as exc:  # report to the page, never kill the comm
+            self.send(
+                {"type": "error", "request_id": request_id, "error": f"{type(exc).__name__}: {exc}"}
+            )
+            return
+        self.send({**reply, "type": kind, "request_id": request_id}, out_buffers or None)
+
+    def _column(self, content: dict[str, Any]) -> Reply:
+        """Add a column to ``extra_columns`` (colour by any column); idempotent."""
+        name = str(content["name"])
+        if name not in self.extra_columns:
+            payload, names = self._requests.column_payload(name)
+            with self.hold_sync():  # categories must arrive with the codes they name
+                if names is not None:
+                    self.categories = {**self.categories, name: names}
+                self.extra_columns = {**self.extra_columns, name: payload}
+        # Sent after the trait update, so the column is there when the browser hears this.
+        return {"name": name}, []
 
     # ------------------------------------------------------------- selection
     def _selection_from_python(self, change: dict[str, Any]) -> None:
@@ -174,7 +226,7 @@ class TableModel(anywidget.AnyWidget):
     # ---------------------------------------------------------- annotations
     def _send_annotations(self, kind: str) -> None:
         """Send what changed; colour-by columns built from annotations are rebuilt in place."""
-        store = annotations_of(self._table)
+        store = self._annotations
         with self.hold_sync():
             if kind == "tags":
                 bits = store.tag_bits()

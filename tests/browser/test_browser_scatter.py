@@ -84,7 +84,7 @@ from matplotlib.path import Path
 def screen_xy(rect, domain):
     bx, by, bw, bh = rect
     x0, x1, y0, y1 = domain
-    xy = lens.table.widget_model().layout_coords.astype(np.float64)
+    xy = lens.model.layout_coords.astype(np.float64)
     return np.column_stack([
         bx + (xy[:, 0] - x0) / (x1 - x0) * bw,
         by + (y1 - xy[:, 1]) / (y1 - y0) * bh,
@@ -94,7 +94,7 @@ def lasso_expected(poly, rect, domain):
     poly = np.asarray(poly, dtype=float)
     bx, by, bw, bh = rect
     x0, x1, y0, y1 = domain
-    xy = lens.table.widget_model().layout_coords.astype(np.float64)
+    xy = lens.model.layout_coords.astype(np.float64)
     data_poly = np.column_stack([
         x0 + (poly[:, 0] - bx) / bw * (x1 - x0),
         y1 - (poly[:, 1] - by) / bh * (y1 - y0),
@@ -412,7 +412,7 @@ def test_new_layout_replaces_the_old_keeps_the_selection_and_box_selects(open_no
     nb = open_notebook([SETUP, HELPERS])
     show_views(nb)
     # The layout job reports progress, then delivers a new layout (as UMAP does after PCA).
-    model = "lens.table.widget_model()"
+    model = "lens.model"
     nb.run_code(f"{model}.coords_status = 'computing UMAP layout… (PCA shown meanwhile)'")
     status = nb.wait_for(f"{CLUSTER} .nbdl-scatter-status")
     assert status.inner_text() == "computing UMAP layout… (PCA shown meanwhile)"
@@ -421,7 +421,7 @@ def test_new_layout_replaces_the_old_keeps_the_selection_and_box_selects(open_no
     wait_selected(nb, CLUSTER, 30)
     before = attr(nb, CLUSTER, "domain")
     nb.run_code(
-        "xy = lens.table.widget_model().layout_coords\n"
+        "xy = lens.model.layout_coords\n"
         f"{model}._set_coords(np.column_stack([xy[:, 1] * 10 + 100, -xy[:, 0] * 10]), 'umap')"
     )
     nb.page.wait_for_function(
