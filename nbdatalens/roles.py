@@ -28,6 +28,7 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "audio": ("audio", "audio_path", "wav", "waveform"),
     "text": ("text", "sentence", "content", "document"),
     "sample_rate": ("sample_rate", "sr", "samplerate"),
+    "split": ("split", "subset", "partition", "fold_name"),
 }
 
 #: Column pairs taken as precomputed 2-D coordinates.
@@ -58,6 +59,7 @@ ROLES = (
     "audio",
     "text",
     "sample_rate",
+    "split",
 )
 
 #: Roles that may be spread over several columns (one per class / dimension).

@@ -19,6 +19,7 @@ from .validation import (
     check_dynamics,
     check_frame,
     check_probs_column,
+    check_split,
     check_thresholds,
     encode_labels,
     raw_values,
@@ -109,6 +110,7 @@ class SampleTable(traitlets.HasTraits):
         self._resolve_dynamics()
         self._resolve_geometry()
         self._check_media()
+        self._resolve_split()
         self.derived = self._derive()
 
     # ------------------------------------------------------------------ roles
@@ -234,6 +236,13 @@ class SampleTable(traitlets.HasTraits):
         ):
             values = pd.Series(list(values), index=self.df.index)  # errors then name the id
         check_image_column(values, src.name)
+
+    def _resolve_split(self) -> None:
+        src = self.roles["split"]
+        #: int8 split code per row (0 train, 1 validation, 2 test; validation.SPLITS), or None.
+        self.split_codes: np.ndarray | None = None
+        if src is not None:
+            self.split_codes = check_split(self.df, raw_values(self.df, src), src.name)
 
     # ---------------------------------------------------------------- derived
     def _derive(self) -> pd.DataFrame:

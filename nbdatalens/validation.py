@@ -444,3 +444,41 @@ def recorder_dynamics(
         given, correct = given[order], correct[order]
         last = None if last is None else last[order]
     return given, correct, last
+
+
+#: The split names a ``split`` column may hold (case-insensitive), and what each means.
+SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "dev": "validation",
+    "test": "test",
+    "testing": "test",
+    "holdout": "test",
+}
+#: The splits, in code order (``SampleTable.split_codes`` indexes this).
+SPLITS = ("train", "validation", "test")
+
+
+def check_split(df: pd.DataFrame, values: Any, name: str) -> np.ndarray:
+    """Split codes (0 train, 1 validation, 2 test) of a ``split`` column.
+
+    Accepts the names in :data:`SPLIT_ALIASES` in any case; anything else
+    (an unknown name, a missing value) is refused naming the column, the
+    values and the ids.
+    """
+    series = pd.Series(np.asarray(values, dtype=object), index=df.index)
+    text = series.map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+    mapped = text.map(SPLIT_ALIASES)
+    bad = mapped.isna().to_numpy()
+    if bad.any():
+        unknown = pd.unique(series[bad].astype(object))
+        raise ValueError(
+            f"column {name!r} (split): values {_preview(list(unknown), 5)} are not a split "
+            f"name, e.g. ids {_bad_rows(df, bad)}; use train / validation / test "
+            f"(also accepted: {', '.join(sorted(set(SPLIT_ALIASES) - set(SPLITS)))}), or pass "
+            "split=False if the column is no split"
+        )
+    return mapped.map({s: i for i, s in enumerate(SPLITS)}).to_numpy(dtype=np.int8)

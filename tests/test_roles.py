@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from nbdatalens import DataLens
 from nbdatalens.roles import class_from_suffix, resolve_roles
@@ -186,3 +187,23 @@ def test_image_array_keyword_is_checked_without_a_per_row_wrap():
     df = pd.DataFrame({"label": [0, 1]})
     lens = DataLens(df, image=np.zeros((2, 8, 8), dtype=np.uint8))
     assert lens.table.roles.column_names()["image"] == "<array>"
+
+
+def test_a_split_column_is_found_by_name_and_coded():
+    from nbdatalens import SampleTable
+
+    df = pd.DataFrame({"label": [0, 1, 0, 1], "subset": ["train", "Validation", "val", "test"]})
+    table = SampleTable(df)
+    assert table.roles["split"].name == "subset"
+    assert table.split_codes.tolist() == [0, 1, 1, 2]
+
+
+def test_a_split_column_with_unknown_values_names_the_column_and_the_ids():
+    from nbdatalens import SampleTable
+
+    df = pd.DataFrame({"label": [0, 1, 0], "split": ["train", "holdout", "trian"]})
+    with pytest.raises(
+        ValueError, match=r"column 'split' \(split\): values \['trian'\].*ids \[2\]"
+    ):
+        SampleTable(df)
+    assert SampleTable(df, split=False).split_codes is None
