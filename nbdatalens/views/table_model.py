@@ -69,6 +69,13 @@ class TableModel(anywidget.AnyWidget):
     tag_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: list[dict] — saved selections, ``[{"name": str, "count": int}]`` in order of saving.
     saved_selections = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: dict — the issue checks: ``{"types": [{issue_type, label, num_issues, share, state,
+    #: status, description, tag}], "flagged": {issue_type: payload of row positions, most
+    #: severe first}}``; ``{}`` before any check ran. See docs/architecture.md.
+    issues = traitlets.Dict().tag(sync=True)
+    #: str — the issue type the user last picked in the Issues view (the gallery sorts the
+    #: selection by its severity), ``""`` for none. Set by the page or ``lens.select_issue``.
+    active_issue = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -114,6 +121,12 @@ class TableModel(anywidget.AnyWidget):
     @property
     def table(self) -> SampleTable:
         return self._table
+
+    def add_handler(self, kind: str, handler: Callable[[dict[str, Any]], Reply]) -> None:
+        """Serve one more message type through the dispatcher (the lens adds its own)."""
+        if kind in self._handlers:
+            raise ValueError(f"message type {kind!r} already has a handler")
+        self._handlers[kind] = handler
 
     # -------------------------------------------------------------- messages
     def _dispatch(self, _widget: Any, content: dict[str, Any], buffers: list[Any]) -> None:

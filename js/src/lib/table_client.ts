@@ -13,6 +13,7 @@ import {
   type Payload,
   selectionBytesEqual,
 } from "./codec";
+import type { IssueFlags, IssuesPayload } from "./issue_flags";
 
 export type NumericArray =
   | Uint8Array
@@ -36,6 +37,8 @@ export interface TableState {
   selection: DataView | Uint8Array | ArrayBuffer | null;
   annotations: AnnotationPayloads;
   tag_names: string[];
+  issues: IssuesPayload;
+  active_issue: string;
 }
 
 /** The `annotations` trait: per-row arrays, each absent while no row has one. */
@@ -155,6 +158,18 @@ export class TableClient {
   /** The tags in use, in bit order of `annotationColumn("tags")`. */
   tagNames(): string[] {
     return (this.model.get("tag_names") as string[] | undefined) ?? [];
+  }
+
+  /** The issue checks' results: the types in display order and each one's flagged rows
+   * (worst first), decoded and cached like the columns. */
+  issueFlags(): IssueFlags {
+    const state = (this.model.get("issues") as IssuesPayload | undefined) ?? {};
+    const flagged = new Map<string, ArrayLike<number>>();
+    for (const [name, payload] of Object.entries(state.flagged ?? {})) {
+      const rows = this.decode(payload);
+      if (rows) flagged.set(name, rows);
+    }
+    return { types: state.types ?? [], flagged };
   }
 
   /** The cluster-map layout, or null when the table has none. */

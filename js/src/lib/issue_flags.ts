@@ -1,0 +1,88 @@
+// The issue checks' results as the page sees them (the table model's `issues`
+// trait, written by nbdatalens/views/table_model.py): one entry per check, in
+// the kernel's order (most severe first), and per check the flagged rows,
+// worst first. Pure functions, shared by the Issues view and the gallery.
+
+import type { Payload } from "./codec";
+
+/** Where a check is: queued, running, finished, or could not run for these roles. */
+export type IssueRunState = "waiting" | "running" | "done" | "not run";
+
+/** One check, as `issues.types[i]` (same snake_case names as Python). */
+export interface IssueType {
+  issue_type: string;
+  /** Display name ("likely mislabeled"). */
+  label: string;
+  num_issues: number;
+  /** num_issues / N. */
+  share: number;
+  state: IssueRunState;
+  /** "done" | "not run: <why>". */
+  status: string;
+  description: string;
+  /** The tag "tag all" gives the flagged samples. */
+  tag: string;
+}
+
+/** The `issues` trait. */
+export interface IssuesPayload {
+  types?: IssueType[];
+  /** issue_type → row positions (smallest unsigned int type), most severe first. */
+  flagged?: Record<string, Payload>;
+}
+
+/** Row positions by issue type (decoded), plus the types in display order. */
+export interface IssueFlags {
+  types: IssueType[];
+  flagged: Map<string, ArrayLike<number>>;
+}
+
+/**
+ * Per row, one bit per issue type that flags it (bit i = `types[i]`), for
+ * tile badges; types past the 32nd are left out of the bits.
+ */
+export function issueBits(flags: IssueFlags, nRows: number): Uint32Array {
+  const bits = new Uint32Array(nRows);
+  flags.types.slice(0, 32).forEach((t, i) => {
+    const rows = flags.flagged.get(t.issue_type);
+    if (!rows) return;
+    const bit = (1 << i) >>> 0;
+    for (let k = 0; k < rows.length; k++) bits[rows[k]] |= bit;
+  });
+  return bits;
+}
+
+/** The labels of the types whose bit is set in `bits`, in type order. */
+export function issueLabels(bits: number, types: readonly IssueType[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < Math.min(32, types.length); i++) {
+    if ((bits >>> i) & 1) out.push(types[i].label);
+  }
+  return out;
+}
+
+/**
+ * Severity rank of every row for one issue type: 0 for the worst flagged row,
+ * 1 for the next, …; rows the check did not flag get `flagged.length`. A
+ * gallery sorts by it to show "worst first".
+ */
+export function severityRank(flagged: ArrayLike<number>, nRows: number): Float32Array {
+  const rank = new Float32Array(nRows).fill(flagged.length);
+  for (let k = 0; k < flagged.length; k++) rank[flagged[k]] = k;
+  return rank;
+}
+
+/** Human text for the run as a whole ("running label, outlier… · 3 of 9 done"). */
+export function runSummary(types: readonly IssueType[], nFlagged: number): string {
+  if (types.length === 0) return "no checks have run: lens.find_issues() runs them";
+  const running = types.filter((t) => t.state === "running").map((t) => t.label);
+  const waiting = types.filter((t) => t.state === "waiting").length;
+  const finished = types.filter((t) => t.state === "done" || t.state === "not run").length;
+  if (running.length > 0 || waiting > 0) {
+    const now = running.length > 0 ? `running ${running.join(", ")}` : "waiting for the kernel";
+    return `${now} · ${finished} of ${types.length} checks done`;
+  }
+  const done = types.filter((t) => t.state === "done").length;
+  const flagged = types.filter((t) => t.state === "done" && t.num_issues > 0).length;
+  return `${done} checks ran · ${flagged} found issues · ${nFlagged.toLocaleString("en-US")} samples flagged`;
+}

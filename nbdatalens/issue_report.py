@@ -1,0 +1,268 @@
+"""The issue checks of one lens: run them (now or in the background), keep the results.
+
+:class:`IssueReport` turns a :class:`~nbdatalens.table.SampleTable` into the
+runner's inputs, runs the checks (:func:`nbdatalens.issues.runner.run_checks`)
+and keeps what they found: ``summary`` (one row per check, those that could
+not run included), ``frame`` (``is_<type>_issue``, ``<type>_score`` and the
+extras, indexed by sample id) and the flagged ids per type, most severe first.
+Listeners hear each state change (a check starts, finishes), from whatever
+thread runs the checks, so a view can fill in as they finish.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .issues.base import CheckResult, NotRun
+
+if TYPE_CHECKING:
+    from .table import SampleTable
+
+#: How the Issues view names each check (others: the type with spaces).
+ISSUE_LABELS = {
+    "label": "likely mislabeled",
+    "near_duplicate": "near duplicates",
+    "exact_duplicate": "exact duplicates",
+    "outlier": "outliers",
+    "class_imbalance": "rare classes",
+    "label_split": "label split in two",
+    "underperforming_group": "underperforming group",
+    "coverage": "split coverage",
+    "corrupt": "corrupt files",
+    "low_information": "blank images",
+    "odd_size": "odd size",
+    "odd_aspect_ratio": "odd aspect ratio",
+    "low_volume": "quiet audio",
+    "empty_text": "empty text",
+    "non_text": "not text",
+}
+#: The tag "tag all" gives a check's flagged samples (others: the issue type).
+ISSUE_TAGS = {
+    "label": "mislabeled",
+    "near_duplicate": "duplicate",
+    "exact_duplicate": "duplicate",
+    "label_split": "ambiguous",
+    **{
+        t: "bad-sample"
+        for t in (
+            "outlier",
+            "corrupt",
+            "low_information",
+            "dark",
+            "light",
+            "blurry",
+            "odd_size",
+            "odd_aspect_ratio",
+            "grayscale",
+            "silent",
+            "truncated",
+            "clipped",
+            "low_volume",
+            "empty_text",
+            "non_text",
+        )
+    },
+}
+
+Listener = Callable[[], None]
+
+
+def issue_label(issue_type: str) -> str:
+    return ISSUE_LABELS.get(issue_type, issue_type.replace("_", " "))
+
+
+def issue_tag(issue_type: str) -> str:
+    return ISSUE_TAGS.get(issue_type, issue_type.replace("_", "-"))
+
+
+class IssueReport:
+    """The issue checks of one table, their progress and their results."""
+
+    def __init__(self, table: SampleTable) -> None:
+        self.table = table
+        self._lock = threading.RLock()
+        self._results: dict[str, CheckResult | NotRun] = {}
+        #: issue_type → "waiting" | "running" | "done" | "not run", in run order
+        self.states: dict[str, str] = {}
+        self._listeners: list[Listener] = []
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._frame: pd.DataFrame | None = None
+        self.ran = False
+
+    # ------------------------------------------------------------ listeners
+    def observe(self, listener: Listener) -> None:
+        """Call ``listener()`` after every state change (from the thread that runs the checks)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:  # a broken view must not stop the checks
+                pass
+
+    # -------------------------------------------------------------- running
+    def _inputs(self) -> Any:
+        from .issues.runner import IssueInputs
+
+        t = self.table
+        split = None
+        if t.split_codes is not None:
+            from .validation import SPLITS
+
+            split = np.asarray(SPLITS, dtype=object)[t.split_codes]
+        media = {role: t.roles[role] for role in ("image", "audio", "text") if role in t.roles}
+        return IssueInputs(
+            labels=t.label_codes,
+            n_classes=t.n_label_classes,
+            class_names=t.class_names[: t.n_label_classes],
+            probs=t.probs,
+            pred=t.pred_codes,
+            dynamics_given=t.dynamics_given,
+            dynamics_correct=t.dynamics_correct,
+            epoch_pred=getattr(t, "epoch_pred", None),
+            embedding=t.embedding,
+            split=split,
+            media={role: _media_values(t, role) for role in media},
+            sample_rate=_sample_rates(t),
+        )
+
+    def run(self, issue_types: Iterable[str] | None = None, **params: Any) -> None:
+        """Run the checks now (blocking); replaces earlier results of the same types."""
+        from .issues.runner import planned_checks, run_checks
+
+        only = None if issue_types is None else list(issue_types)
+        inputs = self._inputs()
+        with self._lock:
+            for issue_type in planned_checks(inputs, only):
+                self.states[issue_type] = "waiting"
+        self._changed()
+
+        def progress(issue_type: str, state: str) -> None:
+            with self._lock:
+                self.states[issue_type] = state
+            self._changed()
+
+        results = run_checks(inputs, only=only, params=params or None, progress=progress)
+        with self._lock:
+            for result in results:
+                self._results[result.issue_type] = result
+                self.states[result.issue_type] = (
+                    "done" if isinstance(result, CheckResult) else "not run"
+                )
+            self._frame = None
+            self.ran = True
+        self._changed()
+
+    def start(self) -> None:
+        """Run every check in a background thread (once); ``wait()`` joins it."""
+        with self._lock:
+            if self.ran or self._thread is not None:
+                return
+
+            def target() -> None:
+                try:
+                    self.run()
+                except BaseException as exc:  # surfaced by wait()
+                    self._error = exc
+
+            self._thread = threading.Thread(target=target, name="nbdatalens-issues", daemon=True)
+            self._thread.start()
+
+    def wait(self) -> None:
+        """Block until a background run has finished; re-raise its error, if any."""
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # -------------------------------------------------------------- results
+    def results(self) -> list[CheckResult | NotRun]:
+        with self._lock:
+            return list(self._results.values())
+
+    def result(self, issue_type: str) -> CheckResult:
+        with self._lock:
+            found = self._results.get(issue_type)
+            known = list(self._results)
+        if found is None:
+            raise KeyError(
+                f"no issue check {issue_type!r} has run; checks: {', '.join(known) or 'none yet'}"
+            )
+        if isinstance(found, NotRun):
+            raise ValueError(f"the {issue_type!r} check did not run: {found.reason}")
+        return found
+
+    def summary(self) -> pd.DataFrame:
+        from .issues.runner import summary_frame
+
+        return summary_frame(self.results(), self.table.n)
+
+    def frame(self) -> pd.DataFrame:
+        """``is_<type>_issue``, ``<type>_score`` and the extras of every check that ran."""
+        from .issues.runner import issues_frame
+
+        with self._lock:
+            if self._frame is None:
+                self._frame = issues_frame(self.results(), self.table.df.index)
+            return self._frame
+
+    def ranked_positions(self, issue_type: str) -> np.ndarray:
+        """Row positions flagged by a check, most severe first."""
+        return self.result(issue_type).ranked()
+
+    def view_state(self) -> list[dict[str, Any]]:
+        """One entry per check in run order, for the Issues view (no arrays)."""
+        n = max(self.table.n, 1)
+        out = []
+        with self._lock:
+            for issue_type, state in self.states.items():
+                found = self._results.get(issue_type) if state in ("done", "not run") else None
+                count = found.num_issues if isinstance(found, CheckResult) else 0
+                out.append(
+                    {
+                        "issue_type": issue_type,
+                        "label": issue_label(issue_type),
+                        "num_issues": count,
+                        "share": count / n,
+                        "state": state,
+                        "status": (
+                            f"not run: {found.reason}"
+                            if isinstance(found, NotRun)
+                            else ("done" if found is not None else "")
+                        ),
+                        "description": found.description if found is not None else "",
+                        "tag": issue_tag(issue_type),
+                    }
+                )
+        # Checks that found something first (in run order: the most useful first),
+        # then those that found nothing, then those still to come, then those not run.
+        rank = {"done": 1, "running": 2, "waiting": 2, "not run": 3}
+        return sorted(
+            out, key=lambda d: (0 if d["state"] == "done" and d["num_issues"] else rank[d["state"]])
+        )
+
+
+def _media_values(table: SampleTable, role: str) -> Any:
+    src = table.roles[role]
+    assert src is not None
+    return src.value if src.columns is None else table.df[src.columns[0]].to_numpy(dtype=object)
+
+
+def _sample_rates(table: SampleTable) -> Any:
+    src = table.roles["sample_rate"]
+    if src is None:
+        return None
+    return src.value if src.columns is None else table.df[src.columns[0]].to_numpy()
