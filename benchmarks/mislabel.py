@@ -156,6 +156,7 @@ def knn_disagreement(labels: np.ndarray, nn_idx: np.ndarray, nn_sim: np.ndarray)
 
 def baselines(labels: np.ndarray, inputs: dict) -> dict[str, np.ndarray]:
     """Severity per sample for each method, higher = more likely mislabeled."""
+    from cleanlab.filter import find_label_issues
     from cleanlab.rank import get_label_quality_scores
 
     probs, dyn = inputs["probs"], inputs["dynamics"]
@@ -167,8 +168,21 @@ def baselines(labels: np.ndarray, inputs: dict) -> dict[str, np.ndarray]:
         neighbor_similarity=inputs["nn_sim"],
         n_classes=probs.shape[1],
     )
+    # What a SampleTable keeps of the dynamics: given-label probability and correctness per epoch.
+    p_given = given_label_probability(dyn, labels)
+    table_form = label_issues(
+        labels,
+        probs,
+        dynamics_given=p_given,
+        dynamics_correct=dyn.argmax(axis=2) == labels[:, None],
+        neighbor_indices=inputs["nn_idx"],
+        neighbor_similarity=inputs["nn_sim"],
+        n_classes=probs.shape[1],
+    )
+    cl_flagged = find_label_issues(labels, probs)
     return {
         "label (nbdatalens)": -result.score,
+        "label, table dynamics (N x E given + correct)": -table_form.score,
         "cleanlab self_confidence": -get_label_quality_scores(
             labels, probs, method="self_confidence"
         ),
@@ -176,10 +190,11 @@ def baselines(labels: np.ndarray, inputs: dict) -> dict[str, np.ndarray]:
             labels, probs, method="normalized_margin"
         ),
         "final-epoch loss": cross_entropy_loss(dyn[:, -1], labels).astype(np.float64),
-        "cartography confidence": -given_label_probability(dyn, labels).mean(axis=1),
+        "cartography confidence": -p_given.mean(axis=1),
         "area under the margin": -margin(dyn, labels).mean(axis=1, dtype=np.float64),
         "kNN label disagreement": knn_disagreement(labels, inputs["nn_idx"], inputs["nn_sim"]),
         "_flagged": result.is_issue.astype(np.float64),
+        "_cleanlab_flagged": cl_flagged.astype(np.float64),
     }
 
 
@@ -205,8 +220,15 @@ def run(datasets: list[str], kinds: list[str], seeds: list[int]) -> None:
                 inputs = make_inputs(X, labels, n_classes, seed)
                 scores = baselines(labels, inputs)
                 hit = scores.pop("_flagged").astype(bool)
+                cl_hit = scores.pop("_cleanlab_flagged").astype(bool)
                 flagged.setdefault((name, kind), []).append(
-                    (int(hit.sum()), int((hit & is_noisy).sum()), int(is_noisy.sum()))
+                    (
+                        int(hit.sum()),
+                        int((hit & is_noisy).sum()),
+                        int(cl_hit.sum()),
+                        int((cl_hit & is_noisy).sum()),
+                        int(is_noisy.sum()),
+                    )
                 )
                 for method, sev in scores.items():
                     rows.setdefault((name, kind), {}).setdefault(method, []).append(
@@ -233,13 +255,22 @@ def run(datasets: list[str], kinds: list[str], seeds: list[int]) -> None:
             ap_cell = f"**{ap:.3f}**" if ap == best else f"{ap:.3f}"
             print(f"| {name} | {kind} | {method} | {ap_cell} | {auc:.3f} | {pk:.3f} |")
     print()
-    print("`is_label_issue` of the `label` check (sum over seeds):")
+    print(
+        "Flagged samples (sum over seeds): `is_label_issue` of the `label` check and "
+        "cleanlab's `find_label_issues` (defaults, out-of-fold probabilities):"
+    )
     print()
-    print("| dataset | noise | flagged | truly flipped among flagged | planted flips |")
-    print("|---|---|---:|---:|---:|")
+    print(
+        "| dataset | noise | planted flips | label: flagged | truly flipped | cleanlab: flagged "
+        "| truly flipped |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
     for (name, kind), counts in flagged.items():
-        f, tp, n = np.sum(counts, axis=0)
-        print(f"| {name} | {kind} | {f} | {tp} ({tp / max(f, 1):.0%}) | {n} |")
+        f, tp, cf, ctp, n = np.sum(counts, axis=0)
+        print(
+            f"| {name} | {kind} | {n} | {f} | {tp} ({tp / max(f, 1):.0%}) | {cf} "
+            f"| {ctp} ({ctp / max(cf, 1):.0%}) |"
+        )
 
 
 def main() -> None:

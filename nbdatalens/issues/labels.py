@@ -259,6 +259,8 @@ def label_issues(
         raise ValueError(f"max_score must be in [0, 1], got {max_score}")
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
         raise ValueError(f"n_classes must be a positive integer, got {n_classes!r}")
+    if neighbor_similarity is not None and neighbor_indices is None:
+        raise ValueError("neighbor_similarity was given without neighbor_indices")
     if all(
         a is None for a in (probs, dynamics_given, dynamics_correct, epoch_pred, neighbor_indices)
     ):
@@ -266,8 +268,6 @@ def label_issues(
             "label_issues needs at least one signal: probs, dynamics_given, dynamics_correct, "
             "epoch_pred or neighbor_indices"
         )
-    if neighbor_similarity is not None and neighbor_indices is None:
-        raise ValueError("neighbor_similarity was given without neighbor_indices")
     labels = as_class_codes(labels, int(n_classes), name="labels")
     n = labels.shape[0]
 
