@@ -101,7 +101,9 @@ def _dynamics_source(
     n = labels.shape[0]
     soft = dist = None
     if dynamics_given is not None:
-        dyn = np.asarray(dynamics_given, dtype=np.float64)
+        dyn = np.asarray(dynamics_given)
+        if not np.issubdtype(dyn.dtype, np.floating):
+            dyn = dyn.astype(np.float64)
         if dyn.ndim not in (2, 3) or dyn.shape[0] != n or dyn.shape[1] == 0:
             raise ValueError(
                 "dynamics_given must be shaped (N, E) (given-label probability per epoch) or "
@@ -111,25 +113,40 @@ def _dynamics_source(
             raise ValueError(
                 f"dynamics_given has {dyn.shape[2]} classes on its last axis, expected {n_classes}"
             )
-        rows = dyn.reshape(n, -1)
-        missing = np.isnan(rows).all(axis=1)
-        partial = np.isnan(rows).any(axis=1) & ~missing
-        if partial.any() or (~np.isfinite(rows[~missing])).any():
-            bad = np.flatnonzero(partial | (~np.isfinite(rows).all(axis=1) & ~missing))
+        # One epoch at a time: memory stays O(N x C) however many epochs were recorded.
+        nan_count = np.zeros(n, dtype=np.int64)
+        width = dyn.shape[2] if dyn.ndim == 3 else 1
+        for e in range(dyn.shape[1]):
+            nan_count += np.isnan(dyn[:, e].reshape(n, width)).sum(axis=1)
+        missing = nan_count == dyn.shape[1] * width
+        bad = np.flatnonzero((nan_count > 0) & ~missing)
+        if bad.size:
             raise ValueError(
-                f"dynamics_given has NaN or infinite values in {bad.size} rows (e.g. rows "
+                f"dynamics_given has NaN values in {bad.size} rows (e.g. rows "
                 f"{bad[:5].tolist()}); a sample without dynamics must be NaN in its whole row"
             )
-        ok = dyn[~missing]
-        if ((ok < 0) | (ok > 1 + SUM_TOLERANCE)).any():
-            raise ValueError("dynamics_given must hold probabilities in [0, 1]")
-        if dyn.ndim == 3:
-            sums = ok.sum(axis=-1)
-            if (np.abs(sums - 1.0) > SUM_TOLERANCE).any():
+        soft = np.zeros(n)
+        dist = np.zeros((n, n_classes)) if dyn.ndim == 3 else None
+        for e in range(dyn.shape[1]):
+            epoch = np.where(missing[:, None], 0.0, dyn[:, e].reshape(n, width)).astype(np.float64)
+            if ((epoch < 0) | (epoch > 1 + SUM_TOLERANCE)).any():  # also catches +-inf
+                raise ValueError("dynamics_given must hold probabilities in [0, 1]")
+            if dist is None:
+                soft += epoch[:, 0]
+                continue
+            sums = epoch.sum(axis=1)
+            if (np.abs(sums[~missing] - 1.0) > SUM_TOLERANCE).any():
                 raise ValueError("rows of dynamics_given (N, E, C) must sum to 1 over the classes")
-            # Area Under the Margin; the per-epoch predictions are in dyn already.
-            return _margin(dyn, labels).mean(axis=1), dyn.mean(axis=1)
-        soft = 2.0 * dyn.mean(axis=1) - 1.0  # cartography confidence as a margin
+            soft += _margin(epoch, labels)
+            dist += epoch
+        soft /= dyn.shape[1]
+        soft[missing] = np.nan
+        if dist is not None:
+            # Area Under the Margin; the per-epoch predictions are in the dynamics already.
+            dist /= dyn.shape[1]
+            dist[missing] = np.nan
+            return soft, dist
+        soft = 2.0 * soft - 1.0  # cartography confidence as a margin
     vote = None
     if epoch_pred is not None:
         pred = np.asarray(epoch_pred)
@@ -321,12 +338,15 @@ def label_issues(
     is_issue[order[: max(num, 0)]] = True
     is_issue &= score < max_score
 
+    rule = f"score < {max_score:g}"
+    if mix is not None:
+        rule = (
+            f"the {estimated} lowest scores (confident-learning estimate of the errors) with "
+            + rule
+        )
     description = (
-        f"likely mislabeled: mean label margin of {', '.join(sources)} "
-        f"(score = (margin + 1) / 2), the "
-        + ("estimated number of label errors (confident learning)" if mix is not None else "")
-        + (" with " if mix is not None else "")
-        + f"score < {max_score:g}"
+        f"likely mislabeled: score = (mean label margin of {', '.join(sources)} + 1) / 2; "
+        f"flagged: {rule}"
     )
     return CheckResult(
         issue_type="label",
