@@ -251,7 +251,7 @@ class IssueReport:
         # then those that found nothing, then those still to come, then those not run.
         rank = {"done": 1, "running": 2, "waiting": 2, "not run": 3}
         return sorted(
-            out, key=lambda d: (0 if d["state"] == "done" and d["num_issues"] else rank[d["state"]])
+            out, key=lambda d: 0 if d["state"] == "done" and d["num_issues"] else rank[d["state"]]
         )
 
 

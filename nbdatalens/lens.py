@@ -12,6 +12,7 @@ import pandas as pd
 from . import annotation_frames, evaluation, export
 from .annotations import Annotations
 from .columns import joined_frame
+from .issue_report import IssueReport
 from .table import SampleTable, SelectMode
 
 
@@ -70,6 +71,8 @@ class DataLens:
             from .session import Session
 
             self.session = Session(session, self.table, self.annotations)
+        #: The issue checks: progress and results (see :meth:`find_issues`).
+        self.report = IssueReport(self.table)
         self._model: Any = None
 
     # -------------------------------------------------------------- data
@@ -88,7 +91,10 @@ class DataLens:
         """Every column in one frame, by id: the user's, the derived ones, ``tags`` and
         ``corrected_label`` (nbdatalens' own columns win a name clash). Views colour by
         and export from this frame."""
-        return joined_frame(self.table, self.annotations)
+        return joined_frame(self.table, self.annotations, extras=self._extras())
+
+    def _extras(self) -> list[pd.DataFrame]:
+        return [self.report.frame()] if self.report.ran else []
 
     # --------------------------------------------------------- selection
     @property
@@ -278,7 +284,13 @@ class DataLens:
         >>> lens.export("tasks.json", format="label-studio")    # doctest: +SKIP
         """
         return export.export_samples(
-            self.table, self.annotations, path, format, ids=ids, overwrite=overwrite
+            self.table,
+            self.annotations,
+            path,
+            format,
+            ids=ids,
+            overwrite=overwrite,
+            extras=self._extras(),
         )
 
     def label_studio_config(self) -> str:
@@ -286,6 +298,64 @@ class DataLens:
         from .label_studio import label_studio_config
 
         return label_studio_config(self.table)
+
+    # ------------------------------------------------------------- issues
+    def find_issues(self, issue_types: Iterable[str] | None = None, **params: Any) -> pd.DataFrame:
+        """Run every issue check the roles allow (or only ``issue_types``); return the summary.
+
+        Checks (cleanlab Datalab's names): ``label`` (likely mislabeled, with
+        ``suggested_label``), ``near_duplicate``, ``exact_duplicate``, ``outlier``,
+        ``class_imbalance``, ``label_split``, ``underperforming_group``,
+        ``coverage`` and the media checks. Each gives every sample
+        ``is_<type>_issue`` and ``<type>_score`` in [0, 1], lower = more
+        severe (:attr:`issues`). A check the roles do not allow is listed in the
+        summary as ``not run: <why>``. ``params``: ``{issue_type: {threshold:
+        value}}`` (see each check in :mod:`nbdatalens.issues`). ``show()``
+        starts the checks in the background; this waits for that run.
+
+        >>> lens.find_issues()                              # doctest: +SKIP
+        >>> lens.find_issues(["label"], label={"max_score": 0.3})  # doctest: +SKIP
+        """
+        self.report.wait()
+        if issue_types is not None or params or not self.report.ran:
+            self.report.run(issue_types, **params)
+        return self.issue_summary
+
+    def _report_ready(self) -> IssueReport:
+        self.report.wait()
+        if not self.report.ran:
+            self.report.run()
+        return self.report
+
+    @property
+    def issue_summary(self) -> pd.DataFrame:
+        """One row per check: issue_type, num_issues, share, status, description (runs the
+        checks first if they never ran)."""
+        return self._report_ready().summary()
+
+    @property
+    def issues(self) -> pd.DataFrame:
+        """Per sample (same index as ``df``): ``is_<type>_issue``, ``<type>_score`` and the
+        checks' extra columns (``suggested_label``, ``duplicate_set``, …)."""
+        return self._report_ready().frame()
+
+    def issue_ids(self, issue_type: str) -> pd.Index:
+        """The ids a check flagged, most severe first."""
+        return self.table.ids(self._report_ready().ranked_positions(issue_type))
+
+    def select_issue(self, issue_type: str, mode: SelectMode = "replace") -> None:
+        """Select the samples a check flagged; every view follows (the gallery sorts them
+        worst first)."""
+        positions = self._report_ready().ranked_positions(issue_type)
+        if self._model is not None:
+            self._model.active_issue = issue_type
+        self.table.select_positions(positions, mode)
+
+    def issues_view(self, **kwargs: Any) -> Any:
+        """The Issues view: one row per check; a click selects its flagged samples."""
+        from .views.issues import IssuesView
+
+        return IssuesView(self.model, **kwargs)
 
     # ------------------------------------------------------------- views
     @property
@@ -300,7 +370,11 @@ class DataLens:
                 self.annotations,
                 projection=self.projection,
                 export=lambda path, fmt, overwrite: self.export(path, fmt, overwrite=overwrite),
+                extras=self._extras,
             )
+            from .views.issues import connect_issues
+
+            connect_issues(self._model, self.report, self.annotations)
         return self._model
 
     def confusion_matrix(self, **kwargs: Any) -> Any:
@@ -334,10 +408,11 @@ class DataLens:
         return SelectionToolbar(self.model, **kwargs)
 
     def views(self) -> list[Any]:
-        """One of each view this table can draw, in dashboard order (a table without
-        dynamics has no data map, one without a prediction no confusion matrix)."""
+        """One of each view this table can draw, in dashboard order: the Issues view, then
+        the confusion matrix, data map and cluster map where the table allows them (no
+        dynamics, no data map; no prediction, no confusion matrix)."""
         table = self.table
-        views = []
+        views = [self.issues_view()]
         if table.pred_codes is not None:
             views.append(self.confusion_matrix())
         if table.has_dynamics:
@@ -347,9 +422,11 @@ class DataLens:
         return views
 
     def show(self) -> Any:
-        """All views, linked, laid out to fit the notebook width."""
+        """All views, linked, laid out to fit the notebook width. Starts the issue checks in
+        the background (the Issues view fills in as each finishes); never waits for them."""
         from .views.layout import dashboard
 
+        self.report.start()
         return dashboard(self.views(), toolbar=self.toolbar(), gallery=self.gallery())
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

@@ -90,13 +90,19 @@ def _gallery_spans(grid) -> bool:
 
 
 def test_show_lays_out_two_columns_without_a_hole(digits):
-    # Three views + gallery fill a 2×2 grid: the gallery must not span and strand
-    # the cluster map alone on its row.
+    # Four views fill two rows of a 2-column grid: the gallery then takes a row of its own.
     grid = DataLens(digits, projection="pca").show()
     names = [type(w).__name__ for w in grid.children]
-    assert names == ["SelectionToolbar", "ConfusionMatrix", "DataMap", "ClusterMap", "Gallery"]
-    assert not _gallery_spans(grid)
-    # Without an embedding, two views fill the first row and the gallery takes the next.
+    assert names == [
+        "SelectionToolbar",
+        "IssuesView",
+        "ConfusionMatrix",
+        "DataMap",
+        "ClusterMap",
+        "Gallery",
+    ]
+    assert _gallery_spans(grid)
+    # Without an embedding three views leave a hole the gallery fills: it must not span.
     no_map = DataLens(digits.drop(columns=["embedding"])).show()
     assert [type(w).__name__ for w in no_map.children][-2:] == ["DataMap", "Gallery"]
-    assert _gallery_spans(no_map)
+    assert not _gallery_spans(no_map)

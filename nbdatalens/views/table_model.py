@@ -245,19 +245,20 @@ class TableModel(anywidget.AnyWidget):
                 bits = store.tag_bits()
                 self.annotations = _with_payload(self.annotations, "tags", bits)
                 self.tag_names = store.tag_names
-                self._refresh_extra("tags")
+                self.refresh_extra("tags")
             elif kind == "corrections":
                 # Shifted by one so 0 means "not corrected": unsigned, uint8 up to 255 classes.
                 shifted = store.corrected_codes.astype(np.int64) + 1
                 annotations = _with_payload(self.annotations, "corrected", shifted)
                 self.annotations = {**annotations, "classes": [str(c) for c in store.classes]}
-                self._refresh_extra("corrected_label")
+                self.refresh_extra("corrected_label")
             elif kind == "selections":
                 self.saved_selections = [
                     {"name": name, "count": int(pos.size)} for name, pos in store.selections.items()
                 ]
 
-    def _refresh_extra(self, name: str) -> None:
+    def refresh_extra(self, name: str) -> None:
+        """Rebuild a colour-by column already sent (its values changed)."""
         if name not in self.extra_columns:
             return  # no view colours by it yet; it is built when one asks
         payload, names = self._requests.column_payload(name)
