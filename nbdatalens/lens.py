@@ -13,10 +13,11 @@ from . import annotation_frames, evaluation, export
 from .annotations import Annotations
 from .columns import joined_frame
 from .issue_report import IssueReport
+from .lens_finding import FindingMethods
 from .table import SampleTable, SelectMode
 
 
-class DataLens:
+class DataLens(FindingMethods):
     """Linked views over one table of samples.
 
     Parameters
@@ -298,64 +299,6 @@ class DataLens:
         from .label_studio import label_studio_config
 
         return label_studio_config(self.table)
-
-    # ------------------------------------------------------------- issues
-    def find_issues(self, issue_types: Iterable[str] | None = None, **params: Any) -> pd.DataFrame:
-        """Run every issue check the roles allow (or only ``issue_types``); return the summary.
-
-        Checks (cleanlab Datalab's names): ``label`` (likely mislabeled, with
-        ``suggested_label``), ``near_duplicate``, ``exact_duplicate``, ``outlier``,
-        ``class_imbalance``, ``label_split``, ``underperforming_group``,
-        ``coverage`` and the media checks. Each gives every sample
-        ``is_<type>_issue`` and ``<type>_score`` in [0, 1], lower = more
-        severe (:attr:`issues`). A check the roles do not allow is listed in the
-        summary as ``not run: <why>``. ``params``: ``{issue_type: {threshold:
-        value}}`` (see each check in :mod:`nbdatalens.issues`). ``show()``
-        starts the checks in the background; this waits for that run.
-
-        >>> lens.find_issues()                              # doctest: +SKIP
-        >>> lens.find_issues(["label"], label={"max_score": 0.3})  # doctest: +SKIP
-        """
-        self.report.wait()
-        if issue_types is not None or params or not self.report.ran:
-            self.report.run(issue_types, **params)
-        return self.issue_summary
-
-    def _report_ready(self) -> IssueReport:
-        self.report.wait()
-        if not self.report.ran:
-            self.report.run()
-        return self.report
-
-    @property
-    def issue_summary(self) -> pd.DataFrame:
-        """One row per check: issue_type, num_issues, share, status, description (runs the
-        checks first if they never ran)."""
-        return self._report_ready().summary()
-
-    @property
-    def issues(self) -> pd.DataFrame:
-        """Per sample (same index as ``df``): ``is_<type>_issue``, ``<type>_score`` and the
-        checks' extra columns (``suggested_label``, ``duplicate_set``, …)."""
-        return self._report_ready().frame()
-
-    def issue_ids(self, issue_type: str) -> pd.Index:
-        """The ids a check flagged, most severe first."""
-        return self.table.ids(self._report_ready().ranked_positions(issue_type))
-
-    def select_issue(self, issue_type: str, mode: SelectMode = "replace") -> None:
-        """Select the samples a check flagged; every view follows (the gallery sorts them
-        worst first)."""
-        positions = self._report_ready().ranked_positions(issue_type)
-        if self._model is not None:
-            self._model.active_issue = issue_type
-        self.table.select_positions(positions, mode)
-
-    def issues_view(self, **kwargs: Any) -> Any:
-        """The Issues view: one row per check; a click selects its flagged samples."""
-        from .views.issues import IssuesView
-
-        return IssuesView(self.model, **kwargs)
 
     # ------------------------------------------------------------- views
     @property

@@ -112,6 +112,7 @@ class SampleTable(traitlets.HasTraits):
         self._check_media()
         self._resolve_split()
         self.derived = self._derive()
+        self._knn: Any = None
 
     # ------------------------------------------------------------------ roles
     def _resolve_classes_and_labels(self, classes: Iterable[Any] | None) -> None:
@@ -297,6 +298,17 @@ class SampleTable(traitlets.HasTraits):
     def n_epochs(self) -> int:
         """Number of epochs of training dynamics (0 without dynamics)."""
         return 0 if self.dynamics_given is None else int(self.dynamics_given.shape[1])
+
+    def knn(self) -> Any:
+        """The one cosine kNN index of the embedding (built on first use, then shared by the
+        issue checks and "find similar"). ValueError without an embedding."""
+        if self.embedding is None:
+            raise ValueError("the table has no embedding: name one with embedding=...")
+        if self._knn is None:
+            from .neighbors import KnnIndex
+
+            self._knn = KnnIndex(self.embedding)
+        return self._knn
 
     @property
     def media_role(self) -> str:
