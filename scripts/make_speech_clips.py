@@ -83,7 +83,9 @@ def trim(samples: np.ndarray) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "nbdatalens" / "data" / "speech_clips.npz")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "nbdatalens" / "data" / "speech_clips.npz"
+    )
     args = parser.parse_args()
     clips, clip_word, clip_voice = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,7 +109,8 @@ def main() -> None:
         sample_rate=np.int64(SAMPLE_RATE),
     )
     print(
-        f"{len(clips)} clips, {lengths.min() / SAMPLE_RATE:.2f}-{lengths.max() / SAMPLE_RATE:.2f} s, "
+        f"{len(clips)} clips of {lengths.min() / SAMPLE_RATE:.2f}-"
+        f"{lengths.max() / SAMPLE_RATE:.2f} s, "
         f"{args.out.stat().st_size / 1e6:.2f} MB -> {args.out}"
     )
 
