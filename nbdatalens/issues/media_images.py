@@ -114,47 +114,65 @@ def _open(value: Any) -> Opened:
     return image, found, reason, size
 
 
-def _pixels(image: Image.Image | np.ndarray) -> np.ndarray:
-    if isinstance(image, Image.Image):
-        longest = max(image.size)
-        if longest > 2 * STATS_SIDE:
-            image = image.reduce(longest // STATS_SIDE)
-        image = _convert_mode(image)
-        pixels = np.asarray(image)
-    else:
-        pixels = image
-        step = -(-max(pixels.shape[:2]) // (2 * STATS_SIDE))
-        if step > 1:
-            pixels = pixels[::step, ::step]
-    if pixels.ndim == 3:
-        pixels = pixels[..., :3]  # alpha is not looked at
-    return pixels
+def _reduced(image: Image.Image | np.ndarray) -> Image.Image:
+    """The image in mode L or RGB, reduced by a whole factor to at most ~2×STATS_SIDE a side."""
+    if not isinstance(image, Image.Image):
+        image = Image.fromarray(image)
+    longest = max(image.size)
+    if longest > 2 * STATS_SIDE:
+        image = image.reduce(longest // STATS_SIDE)  # box filter in C: cheap
+    image = _convert_mode(image)
+    if image.mode == "RGBA":
+        image = image.convert("RGB")  # alpha is not looked at
+    return image
 
 
-def _measure(pixels: np.ndarray) -> dict[str, float]:
-    if pixels.ndim == 3:
-        rgb = pixels.astype(np.int32)
-        red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-        luma = (red * 77 + green * 150 + blue * 29) >> 8  # Rec. 601 weights in 1/256ths
-        rg, yb = red - green, (red + green) / 2 - blue
-        colourfulness = float(np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(rg.mean(), yb.mean()))
-        channel_std = float(rgb.reshape(-1, 3).std(axis=0).max()) / 255
-    else:
-        luma = pixels.astype(np.int32)
-        colourfulness = 0.0
-        channel_std = -1.0  # filled from the luminance below
-    counts = np.bincount(luma.reshape(-1), minlength=256)
-    levels = np.arange(256) / 255.0
-    total = counts.sum()
-    mean = float(counts @ levels) / total
-    std = float(np.sqrt(max(0.0, float(counts @ levels**2) / total - mean**2)))
-    cumulative = np.cumsum(counts)
+_LEVELS = np.arange(256) / 255.0
+_LEVELS2 = _LEVELS**2
+
+
+def _level_stats(histograms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation (0..1 scale) of the levels each 256-bin histogram row counts."""
+    total = histograms.sum(axis=1)
+    mean = histograms @ _LEVELS / total
+    return mean, np.sqrt(np.maximum(0.0, histograms @ _LEVELS2 / total - mean**2))
+
+
+def _colourfulness(rgb: np.ndarray) -> float:
+    """Hasler & Süsstrunk's colourfulness of a uint8 RGB array, on a ≤ 64×64 subsample."""
+    step = max(1, max(rgb.shape[:2]) // 64)
+    pixels = rgb[::step, ::step].reshape(-1, 3).astype(np.float32)
+    red, green, blue = pixels[:, 0], pixels[:, 1], pixels[:, 2]
+    rg = red - green
+    yb = 0.5 * (red + green) - blue
+    n = rg.size
+    mean_rg, mean_yb = float(rg.sum()) / n, float(yb.sum()) / n
+    var = float(rg @ rg) / n - mean_rg**2 + float(yb @ yb) / n - mean_yb**2
+    return float(np.sqrt(max(0.0, var)) + 0.3 * np.hypot(mean_rg, mean_yb))
+
+
+def _measure(image: Image.Image) -> dict[str, float]:
+    # Histograms come from PIL in C; numpy only sees the luminance plane (and a
+    # subsample for colour), which keeps small and large images fast.
+    is_rgb = image.mode == "RGB"
+    luma_image = image.convert("L") if is_rgb else image  # Rec. 601 luma
+    histograms = luma_image.histogram() + (image.histogram() if is_rgb else [])
+    counts = np.asarray(histograms, dtype=np.float64).reshape(-1, 256)
+    means, stds = _level_stats(counts)
+    mean, std = float(means[0]), float(stds[0])
+    channel_std = float(stds[1:].max()) if is_rgb else std
+    colourfulness = _colourfulness(np.asarray(image)) if is_rgb else 0.0
+    cumulative = np.cumsum(counts[0])
+    total = cumulative[-1]
     dark_level = np.searchsorted(cumulative, 0.95 * total) / 255  # 95th percentile
     light_level = np.searchsorted(cumulative, 0.05 * total) / 255  # 5th percentile
+    luma = np.asarray(luma_image).astype(np.int16)
     if luma.shape[0] >= 3 and luma.shape[1] >= 3:
-        lum = luma.astype(np.float32) / 255
-        lap = 4 * lum[1:-1, 1:-1] - lum[:-2, 1:-1] - lum[2:, 1:-1] - lum[1:-1, :-2] - lum[1:-1, 2:]
-        sharpness = float(lap.std()) / (std + 1e-3)
+        centre = luma[1:-1, 1:-1]
+        lap = 4 * centre - luma[:-2, 1:-1] - luma[2:, 1:-1] - luma[1:-1, :-2] - luma[1:-1, 2:]
+        lap = lap.ravel().astype(np.float32)
+        lap_var = max(0.0, float(lap @ lap) / lap.size - (float(lap.sum()) / lap.size) ** 2)
+        sharpness = np.sqrt(lap_var) / 255 / (std + 1e-3)
     else:
         sharpness = np.nan
     return {
@@ -162,8 +180,8 @@ def _measure(pixels: np.ndarray) -> dict[str, float]:
         "dark_level": float(dark_level),
         "light_level": float(light_level),
         "contrast": std,
-        "channel_std": std if channel_std < 0 else channel_std,
-        "sharpness": sharpness,
+        "channel_std": channel_std,
+        "sharpness": float(sharpness),
         "colourfulness": colourfulness,
     }
 
@@ -196,7 +214,7 @@ def image_features(value: Any) -> dict[str, Any]:
         if image is None or size is None:
             return row
         row["width"], row["height"] = size
-        row.update(_measure(_pixels(image)))
+        row.update(_measure(_reduced(image)))
         row["readable"] = True
     except Exception as exc:  # one bad cell is one flagged row, whatever broke
         row["readable"] = False
