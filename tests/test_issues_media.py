@@ -110,6 +110,13 @@ def bad_images(tmp_path_factory, clean_images) -> tuple[list[str], dict[str, int
     truncated = folder / "cut.jpg"
     truncated.write_bytes(good_jpeg.getvalue()[: len(good_jpeg.getvalue()) // 2])
     bad["truncated"] = str(truncated)
+    png = folder / "cut.png"
+    save(png, photo(57))
+    png.write_bytes(png.read_bytes()[:-200])
+    bad["truncated_png"] = str(png)
+    trailer = folder / "trailer.jpg"
+    trailer.write_bytes(good_jpeg.getvalue() + b"\x00" * 500)  # data after EOI is fine
+    bad["trailer"] = str(trailer)
     noise = folder / "noise.png"
     noise.write_bytes(np.random.default_rng(0).integers(0, 256, 3000, dtype=np.uint8).tobytes())
     bad["random_bytes"] = str(noise)
@@ -125,11 +132,13 @@ def bad_images(tmp_path_factory, clean_images) -> tuple[list[str], dict[str, int
 def test_corrupt_names_the_reason(bad_images):
     paths, at = bad_images
     result = check(media_features(paths, "image"), "corrupt")
-    expected = ["png_as_jpg", "truncated", "random_bytes", "text", "missing"]
+    expected = ["png_as_jpg", "truncated", "truncated_png", "random_bytes", "text", "missing"]
     assert np.flatnonzero(result.is_issue).tolist() == sorted(at[n] for n in expected)
     reason = result.extras["corrupt_reason"]
     assert reason[at["png_as_jpg"]] == "PNG data with a .jpg extension"
     assert reason[at["truncated"]] == "truncated JPEG"
+    assert reason[at["truncated_png"]] == "truncated PNG"
+    assert reason[at["trailer"]] == ""
     assert reason[at["text"]] == "not an image: 1,204 bytes of text"
     assert reason[at["random_bytes"]] == "not an image: 3,000 bytes of unknown data"
     assert reason[at["missing"]] == "file not found"

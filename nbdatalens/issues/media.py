@@ -9,6 +9,10 @@ measurements per cell; an unreadable cell is a row with ``readable=False``
 and a ``corrupt_reason``, never an exception. Each check in
 :data:`MEDIA_CHECKS` is a function of that table returning a
 :class:`~nbdatalens.issues.base.CheckResult`.
+
+The loudest section of every clip (``loudest_start`` / ``loudest_end``, in
+seconds) rides on the ``silent`` result's extras, so it reaches
+``lens.issues`` for every audio sample whether or not anything is flagged.
 """
 
 from __future__ import annotations

@@ -97,9 +97,10 @@ def _open(value: Any) -> Opened:
     reason = ""
     if expected is not None and found != expected:
         reason = f"{found} data with a {os.path.splitext(path)[1].lower()} extension"
+    # A file cut short loses its end marker; data after the marker (phones append
+    # some to JPEGs) is fine, so a missing marker near the end is only a hint.
     tail = _TAILS.get(found)
-    if tail is not None and tail not in data[-64:]:
-        return None, found, f"truncated {found}", None
+    tail_missing = tail is not None and tail not in data[-64:]
     try:
         image = Image.open(io.BytesIO(data))
         size = image.size
@@ -109,8 +110,10 @@ def _open(value: Any) -> Opened:
         image.load()
     except Exception as exc:  # PIL raises OSError, SyntaxError, ValueError, zlib errors...
         text = str(exc)
-        what = "truncated" if "truncated" in text or "broken data" in text else "corrupt"
-        return None, found, f"{what} {found}" + ("" if what == "truncated" else f" ({text})"), None
+        cut = tail_missing or "truncated" in text or "broken data" in text
+        return None, found, f"truncated {found}" if cut else f"corrupt {found} ({text})", None
+    if tail_missing and tail not in data and not reason:
+        reason = f"truncated {found}"  # decodes, but the end marker is nowhere
     return image, found, reason, size
 
 
@@ -248,7 +251,8 @@ def corrupt(features: pd.DataFrame) -> CheckResult:
     Flags every row with a ``corrupt_reason`` (score 0); extra column
     ``corrupt_reason`` says why in words ("PNG data with a .jpg extension",
     "truncated JPEG", "not an image: 1,204 bytes of text", "file not found").
-    A JPEG or PNG counts as truncated when its end marker is missing.
+    A JPEG or PNG counts as truncated when decoding runs out of data, or when
+    its end marker (EOI, IEND) is missing from the file.
     """
     reason = features["corrupt_reason"].fillna("").astype(str).to_numpy(dtype=object)
     flag = reason != ""
