@@ -1,7 +1,8 @@
 """Demo data: scikit-learn's bundled digits with planted label noise and a trained model.
 
 Everything is computed offline in well under a second, so the demo needs no
-download and no stored model.
+download and no stored model. The spoken-word demo, :func:`load_speech_demo`,
+lives in :mod:`nbdatalens.speech_demo` and is re-exported here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from nbdatalens.speech_demo import load_speech_demo
+
+__all__ = ["load_digits_demo", "load_speech_demo"]
 
 N_CLASSES = 10
 HIDDEN_UNITS = 64

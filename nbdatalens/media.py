@@ -403,3 +403,64 @@ def wav_bytes(samples: np.ndarray, sample_rate: int) -> bytes:
         writer.setframerate(int(sample_rate))
         writer.writeframes(pcm.tobytes())
     return buffer.getvalue()
+
+
+# ------------------------------------------------------------ media checks' helpers
+# Leading bytes of the image formats PIL reads, and the file extensions each goes by.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"\x00\x00\x01\x00", "ICO"),
+)
+IMAGE_EXTENSIONS: dict[str, str] = {
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".jpe": "JPEG",
+    ".jfif": "JPEG",
+    ".gif": "GIF",
+    ".bmp": "BMP",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+    ".webp": "WEBP",
+    ".ico": "ICO",
+}
+
+
+def sniff_image_format(data: bytes) -> str | None:
+    """The image format named by the leading bytes ("PNG", "JPEG", …), or None.
+
+    >>> sniff_image_format(b"\\x89PNG\\r\\n\\x1a\\n....")
+    'PNG'
+    """
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    for magic, name in _MAGIC:
+        if data.startswith(magic):
+            return name
+    return None
+
+
+def loudest_window(
+    samples: np.ndarray, sample_rate: int, seconds: float = 1.0
+) -> tuple[float, float]:
+    """``(start, end)`` in seconds of the window of ``seconds`` with the most energy.
+
+    The window is the clip itself when the clip is not longer than ``seconds``;
+    ties go to the earliest start. Exact to the sample (a running sum of squares).
+
+    >>> loudest_window(np.r_[np.zeros(8000), np.ones(4000), np.zeros(8000)], 4000, 1.0)
+    (2.0, 3.0)
+    """
+    samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+    width = max(1, round(seconds * sample_rate))
+    if samples.size <= width:
+        return 0.0, samples.size / sample_rate
+    energy = np.concatenate([[0.0], np.cumsum(np.square(samples, dtype=np.float64))])
+    start = int(np.argmax(energy[width:] - energy[:-width]))
+    return start / sample_rate, (start + width) / sample_rate
