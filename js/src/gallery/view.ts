@@ -12,7 +12,7 @@ import { keyCommand } from "./keys";
 import { displayOrder, randomSample, type SortKey, SUSPECT_FIRST } from "./order";
 import type { MediaKind, TileFacts } from "./tile";
 import { TileGrid } from "./tile_grid";
-import { Toolbar } from "./toolbar";
+import { GalleryHeader } from "./header";
 
 /** The synced traits of the Python Gallery (same snake_case names). */
 export interface GalleryState {
@@ -38,7 +38,7 @@ export class GalleryView {
   readonly root: HTMLDivElement;
   private readonly model: GalleryModel;
   private readonly table: TableClient;
-  private readonly toolbar: Toolbar;
+  private readonly header: GalleryHeader;
   private readonly grid: TileGrid;
   private readonly detail: DetailPanel;
   private readonly kernel: KernelData;
@@ -55,7 +55,7 @@ export class GalleryView {
     this.table = table;
     const wanted = String(model.get("_media_kind"));
     const kind = (["image", "audio", "text"].includes(wanted) ? wanted : "none") as MediaKind;
-    this.toolbar = new Toolbar({
+    this.header = new GalleryHeader({
       sortBy: (key) => this.setSort(key, SUSPECT_FIRST[key]),
       flipDirection: () => this.setSort(this.sortKey(), !model.get("descending")),
       tileSize: (size) => this.save("tile_size", size),
@@ -67,7 +67,7 @@ export class GalleryView {
     this.kernel = new KernelData(
       table,
       (positions, size) => this.onThumbs(positions, size),
-      (message) => this.toolbar.setStatus(message, true),
+      (message) => this.header.setStatus(message, true),
     );
     this.facts = new RowFacts(table);
     this.grid = new TileGrid(kind, this.kernel, {
@@ -95,8 +95,8 @@ export class GalleryView {
         attrs: { tabindex: 0, "data-ready": "0", "data-media": kind },
         on: { keydown: (event) => this.onKey(event) },
       },
-      this.toolbar.el,
-      // The panel overlays the grid, never the toolbar: sort and size stay reachable.
+      this.header.el,
+      // The panel overlays the grid, never the header: sort and size stay reachable.
       h("div", { className: "nbdl-gallery-body" }, this.grid.scroller, this.detail.el),
     );
     const reorder = () => this.recompute(true);
@@ -143,7 +143,7 @@ export class GalleryView {
 
   private onColumns(): void {
     this.facts.refresh();
-    this.toolbar.setSortKeys(this.facts.sortKeys);
+    this.header.setSortKeys(this.facts.sortKeys);
     this.recompute(false);
   }
 
@@ -216,7 +216,7 @@ export class GalleryView {
   }
 
   private updateHeader(): void {
-    this.toolbar.update(
+    this.header.update(
       {
         mode: this.mode,
         count: this.order.length,
@@ -245,7 +245,7 @@ export class GalleryView {
   }
 
   private onThumbs(positions: number[], size: number): void {
-    this.toolbar.setStatus("");
+    this.header.setStatus("");
     this.thumbsLoaded += positions.length;
     this.root.dataset.thumbsLoaded = String(this.thumbsLoaded);
     this.grid.onThumbs(positions, size);
