@@ -7,12 +7,12 @@ import { applyMode, maskFromPositions, positionsOf } from "../lib/selection";
 import type { TableClient } from "../lib/table_client";
 import { DetailPanel } from "./detail";
 import { RowFacts } from "./facts";
+import { GalleryHeader } from "./header";
 import { KernelData } from "./kernel";
 import { keyCommand } from "./keys";
 import { displayOrder, randomSample, type SortKey, SUSPECT_FIRST } from "./order";
 import type { MediaKind, TileFacts } from "./tile";
 import { TileGrid } from "./tile_grid";
-import { GalleryHeader } from "./header";
 
 /** The synced traits of the Python Gallery (same snake_case names). */
 export interface GalleryState {
