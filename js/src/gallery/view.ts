@@ -3,6 +3,7 @@
 // fetched from the kernel for the visible window only.
 
 import { h } from "../lib/dom";
+import { NextFrame } from "../lib/next_frame";
 import { applyMode, maskFromPositions, positionsOf } from "../lib/selection";
 import type { TableClient } from "../lib/table_client";
 import { DetailPanel } from "./detail";
@@ -147,16 +148,12 @@ export class GalleryView {
     this.recompute(false);
   }
 
-  private annotationFrame = 0;
-
   /** Tags or corrections changed: tiles and the open sample follow, without a reload.
    * Once per frame: one kernel update fires both change:annotations and change:tag_names. */
+  private readonly annotationFrame = new NextFrame(() => this.redrawAnnotations());
+
   private onAnnotations(): void {
-    if (this.annotationFrame) return;
-    this.annotationFrame = requestAnimationFrame(() => {
-      this.annotationFrame = 0;
-      this.redrawAnnotations();
-    });
+    this.annotationFrame.request();
   }
 
   private redrawAnnotations(): void {
@@ -167,17 +164,13 @@ export class GalleryView {
     if (openPos >= 0) this.openDetail(this.order.indexOf(openPos));
   }
 
-  private pendingFrame = 0;
-
   /** Sorting a large selection is the gallery's biggest cost: do it once per frame, after
    * the maps and the matrix have shown the selection, not inside the lasso's mouse-up. */
+  private readonly selectionFrame = new NextFrame(() => this.recompute(true));
+
   private onSelection(): void {
     this.marks.clear();
-    if (this.pendingFrame) return;
-    this.pendingFrame = requestAnimationFrame(() => {
-      this.pendingFrame = 0;
-      this.recompute(true);
-    });
+    this.selectionFrame.request();
   }
 
   /** New rows or a new order: rebuild the order, the header and the visible tiles. */
@@ -335,8 +328,8 @@ export class GalleryView {
 
   /** Remove every listener, observer, timer, object URL and the table's listeners. */
   dispose(): void {
-    cancelAnimationFrame(this.pendingFrame);
-    cancelAnimationFrame(this.annotationFrame);
+    this.selectionFrame.cancel();
+    this.annotationFrame.cancel();
     this.grid.dispose();
     for (const [event, cb] of this.modelEvents) this.model.off(event, cb);
     this.kernel.dispose();
