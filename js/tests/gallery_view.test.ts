@@ -107,8 +107,9 @@ describe("GalleryView", () => {
     const next = new Uint8Array(20);
     next[4] = 1;
     table.set("selection", encodeSelection(next));
-    await tick();
-    expect(tileIds(view.root)).toEqual(["id-4"]);
+    // A frame, a thumbs request and its reply: wait for them rather than a fixed
+    // 5 ms, which a loaded machine overruns (this failed intermittently).
+    await vi.waitFor(() => expect(tileIds(view.root)).toEqual(["id-4"]));
     expect(view.root.querySelector(".nbdl-tile")?.getAttribute("data-wrong")).toBe("1");
 
     view.dispose();

@@ -83,6 +83,12 @@ describe("readTheme", () => {
     expect(theme.fontFamily).toBe("Inter, sans-serif");
     // Unset in this theme: the dark default, not the light one.
     expect(theme.muted).toBe("rgba(255, 255, 255, 0.54)");
+    expect(theme.error).toBe("rgb(239, 83, 80)");
+  });
+
+  it("reads the error colour, as the confusion matrix's off-diagonal uses it", () => {
+    expect(readTheme(themed({ "--jp-error-color1": "#f00" })).error).toBe("rgb(255, 0, 0)");
+    expect(readTheme(themed({})).error).toBe("rgb(211, 47, 47)");
   });
 
   it("treats a light background as light and ignores unreadable values", () => {

@@ -2,7 +2,14 @@
 // diagonal in the theme's accent hue, errors in its error hue), so correct and
 // wrong cells never read as one family, plus contrast-aware text colours.
 
-import { parseCssColor, type RGB, readTheme, relativeLuminance, rgbaToCss } from "../lib/colors";
+import {
+  parseCssColor,
+  type RGB,
+  readTheme,
+  relativeLuminance,
+  rgbaToCss,
+  themeDefaults,
+} from "../lib/colors";
 import type { Margins } from "./counts";
 
 export type Normalize = "none" | "row";
@@ -22,9 +29,6 @@ export interface CellPalette {
   isDark: boolean;
 }
 
-// Fallbacks when JupyterLab's error colour is not set (plain Jupyter, VS Code).
-const ERROR_LIGHT: RGB = [211, 47, 47];
-const ERROR_DARK: RGB = [239, 83, 80];
 // A non-empty cell is never lighter than this step of its scale, so one
 // stray sample is visible next to an empty cell.
 const MIN_TINT = 0.14;
@@ -52,12 +56,13 @@ export function readPalette(el: HTMLElement): CellPalette {
   const theme = readTheme(el);
   const background = rgbOf(theme.background, theme.isDark ? [17, 17, 17] : [255, 255, 255]);
   const foreground = rgbOf(theme.foreground, theme.isDark ? [230, 230, 230] : [30, 30, 30]);
-  const errorVar = getComputedStyle(el).getPropertyValue("--jp-error-color1").trim();
+  // A see-through error colour counts as unset: the theme's default for this background.
+  const errorDefault = rgbOf(themeDefaults(theme.isDark).error, [211, 47, 47]);
   return {
     background,
     empty: mix(background, foreground, EMPTY_STEP),
     diagonal: rgbOf(theme.accent, [25, 118, 210]),
-    offDiagonal: rgbOf(errorVar, theme.isDark ? ERROR_DARK : ERROR_LIGHT),
+    offDiagonal: rgbOf(theme.error, errorDefault),
     foreground: theme.foreground,
     muted: theme.muted,
     border: theme.border,

@@ -4,6 +4,7 @@
 // changes; hover is arithmetic on the layout and the counts.
 
 import { formatCount } from "../lib/format";
+import { NextFrame } from "../lib/next_frame";
 import { applyMode, modeFromEvent } from "../lib/selection";
 import type { TableClient } from "../lib/table_client";
 import {
@@ -68,7 +69,7 @@ export class ConfusionView {
   private colors: Colors | null = null;
   private intensity: Float32Array = new Float32Array(0);
   private pending = { recount: true, reselect: true, relayout: true };
-  private frameRequest = 0;
+  private readonly nextFrame = new NextFrame(() => this.update());
   private hovered = "";
   private layoutRetries = 0;
   private layoutTimer: ReturnType<typeof setTimeout> | undefined;
@@ -140,11 +141,7 @@ export class ConfusionView {
   /** Queue work for the next animation frame (several changes in one frame cost one paint). */
   schedule(what?: "recount" | "reselect" | "relayout"): void {
     if (what) this.pending[what] = true;
-    if (this.frameRequest !== 0) return;
-    this.frameRequest = requestAnimationFrame(() => {
-      this.frameRequest = 0;
-      this.update();
-    });
+    this.nextFrame.request();
   }
 
   private update(): void {
@@ -384,7 +381,7 @@ export class ConfusionView {
 
   /** Remove every listener, observer and pending frame; the table listeners too. */
   dispose(): void {
-    cancelAnimationFrame(this.frameRequest);
+    this.nextFrame.cancel();
     clearTimeout(this.layoutTimer);
     this.listeners.abort();
     this.resize.disconnect();

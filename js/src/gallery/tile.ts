@@ -5,6 +5,7 @@
 
 import { h, replaceChildren, setText } from "../lib/dom";
 import { correctionText, tileBadges } from "./annotations";
+import type { RowSummary } from "./facts";
 import type { TileBox } from "./grid";
 import type { ThumbEntry } from "./thumbs";
 
@@ -38,20 +39,11 @@ export function tileBox(kind: MediaKind, tileSize: number): TileBox {
   };
 }
 
-/** Everything a tile shows that the browser knows without the kernel. */
-export interface TileFacts {
+/** Everything a tile shows that the browser knows without the kernel: the row's summary
+ * (its `metric` is "" in table order) and the tile's place and state in the grid. */
+export interface TileFacts extends RowSummary {
   index: number;
   pos: number;
-  label: string;
-  /** The prediction, or null when the table has none. */
-  pred: string | null;
-  wrong: boolean;
-  /** e.g. "loss 2.31"; "" for table order. */
-  metric: string;
-  /** The row's tags, in bit order. */
-  tags: string[];
-  /** The corrected label, or null when the row is not corrected. */
-  corrected: string | null;
   focused: boolean;
   marked: boolean;
 }

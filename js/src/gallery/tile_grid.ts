@@ -3,6 +3,7 @@
 // animation frame and asks the loader for its thumbnails, on-screen rows first.
 
 import { h } from "../lib/dom";
+import { NextFrame } from "../lib/next_frame";
 import {
   type GridLayout,
   gridLayout,
@@ -46,7 +47,7 @@ export class TileGrid {
   private readonly resize: ResizeObserver;
   private box: TileBox;
   private layout: GridLayout;
-  private frame = 0;
+  private readonly frame = new NextFrame(() => this.draw());
 
   constructor(kind: MediaKind, kernel: KernelData, source: TileGridSource) {
     this.kind = kind;
@@ -88,11 +89,7 @@ export class TileGrid {
   }
 
   private readonly schedule = (): void => {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    this.frame.request();
   };
 
   /** The size thumbnails are asked for: the tile size in device pixels (at most 2×). */
@@ -189,7 +186,7 @@ export class TileGrid {
   };
 
   dispose(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame.cancel();
     this.resize.disconnect();
     this.scroller.removeEventListener("scroll", this.schedule);
     this.sizer.removeEventListener("click", this.onClick);

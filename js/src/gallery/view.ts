@@ -3,16 +3,17 @@
 // fetched from the kernel for the visible window only.
 
 import { h } from "../lib/dom";
+import { NextFrame } from "../lib/next_frame";
 import { applyMode, maskFromPositions, positionsOf } from "../lib/selection";
 import type { TableClient } from "../lib/table_client";
 import { DetailPanel } from "./detail";
 import { RowFacts } from "./facts";
+import { GalleryHeader } from "./header";
 import { KernelData } from "./kernel";
 import { keyCommand } from "./keys";
 import { displayOrder, randomSample, type SortKey, SUSPECT_FIRST } from "./order";
 import type { MediaKind, TileFacts } from "./tile";
 import { TileGrid } from "./tile_grid";
-import { Toolbar } from "./toolbar";
 
 /** The synced traits of the Python Gallery (same snake_case names). */
 export interface GalleryState {
@@ -38,7 +39,7 @@ export class GalleryView {
   readonly root: HTMLDivElement;
   private readonly model: GalleryModel;
   private readonly table: TableClient;
-  private readonly toolbar: Toolbar;
+  private readonly header: GalleryHeader;
   private readonly grid: TileGrid;
   private readonly detail: DetailPanel;
   private readonly kernel: KernelData;
@@ -55,7 +56,7 @@ export class GalleryView {
     this.table = table;
     const wanted = String(model.get("_media_kind"));
     const kind = (["image", "audio", "text"].includes(wanted) ? wanted : "none") as MediaKind;
-    this.toolbar = new Toolbar({
+    this.header = new GalleryHeader({
       sortBy: (key) => this.setSort(key, SUSPECT_FIRST[key]),
       flipDirection: () => this.setSort(this.sortKey(), !model.get("descending")),
       tileSize: (size) => this.save("tile_size", size),
@@ -67,7 +68,7 @@ export class GalleryView {
     this.kernel = new KernelData(
       table,
       (positions, size) => this.onThumbs(positions, size),
-      (message) => this.toolbar.setStatus(message, true),
+      (message) => this.header.setStatus(message, true),
     );
     this.facts = new RowFacts(table);
     this.grid = new TileGrid(kind, this.kernel, {
@@ -95,8 +96,8 @@ export class GalleryView {
         attrs: { tabindex: 0, "data-ready": "0", "data-media": kind },
         on: { keydown: (event) => this.onKey(event) },
       },
-      this.toolbar.el,
-      // The panel overlays the grid, never the toolbar: sort and size stay reachable.
+      this.header.el,
+      // The panel overlays the grid, never the header: sort and size stay reachable.
       h("div", { className: "nbdl-gallery-body" }, this.grid.scroller, this.detail.el),
     );
     const reorder = () => this.recompute(true);
@@ -143,20 +144,16 @@ export class GalleryView {
 
   private onColumns(): void {
     this.facts.refresh();
-    this.toolbar.setSortKeys(this.facts.sortKeys);
+    this.header.setSortKeys(this.facts.sortKeys);
     this.recompute(false);
   }
 
-  private annotationFrame = 0;
-
   /** Tags or corrections changed: tiles and the open sample follow, without a reload.
    * Once per frame: one kernel update fires both change:annotations and change:tag_names. */
+  private readonly annotationFrame = new NextFrame(() => this.redrawAnnotations());
+
   private onAnnotations(): void {
-    if (this.annotationFrame) return;
-    this.annotationFrame = requestAnimationFrame(() => {
-      this.annotationFrame = 0;
-      this.redrawAnnotations();
-    });
+    this.annotationFrame.request();
   }
 
   private redrawAnnotations(): void {
@@ -167,17 +164,13 @@ export class GalleryView {
     if (openPos >= 0) this.openDetail(this.order.indexOf(openPos));
   }
 
-  private pendingFrame = 0;
-
   /** Sorting a large selection is the gallery's biggest cost: do it once per frame, after
    * the maps and the matrix have shown the selection, not inside the lasso's mouse-up. */
+  private readonly selectionFrame = new NextFrame(() => this.recompute(true));
+
   private onSelection(): void {
     this.marks.clear();
-    if (this.pendingFrame) return;
-    this.pendingFrame = requestAnimationFrame(() => {
-      this.pendingFrame = 0;
-      this.recompute(true);
-    });
+    this.selectionFrame.request();
   }
 
   /** New rows or a new order: rebuild the order, the header and the visible tiles. */
@@ -216,7 +209,7 @@ export class GalleryView {
   }
 
   private updateHeader(): void {
-    this.toolbar.update(
+    this.header.update(
       {
         mode: this.mode,
         count: this.order.length,
@@ -245,7 +238,7 @@ export class GalleryView {
   }
 
   private onThumbs(positions: number[], size: number): void {
-    this.toolbar.setStatus("");
+    this.header.setStatus("");
     this.thumbsLoaded += positions.length;
     this.root.dataset.thumbsLoaded = String(this.thumbsLoaded);
     this.grid.onThumbs(positions, size);
@@ -335,8 +328,8 @@ export class GalleryView {
 
   /** Remove every listener, observer, timer, object URL and the table's listeners. */
   dispose(): void {
-    cancelAnimationFrame(this.pendingFrame);
-    cancelAnimationFrame(this.annotationFrame);
+    this.selectionFrame.cancel();
+    this.annotationFrame.cancel();
     this.grid.dispose();
     for (const [event, cb] of this.modelEvents) this.model.off(event, cb);
     this.kernel.dispose();

@@ -3,7 +3,14 @@
 // Theme colours (from JupyterLab's CSS variables) live in theme.ts and are
 // re-exported here so a view can take every colour from one module.
 
-export { parseCssColor, readTheme, relativeLuminance, rgbaToCss, type Theme } from "./theme";
+export {
+  parseCssColor,
+  readTheme,
+  relativeLuminance,
+  rgbaToCss,
+  type Theme,
+  themeDefaults,
+} from "./theme";
 
 export type RGB = readonly [number, number, number];
 

@@ -13,6 +13,8 @@ export interface Theme {
   accent: string;
   /** Selection outlines and the lasso stroke. */
   selection: string;
+  /** Errors: the confusion matrix's off-diagonal cells. */
+  error: string;
   fontFamily: string;
   isDark: boolean;
 }
@@ -108,13 +110,15 @@ const SYSTEM_FONT =
 
 type Palette = Omit<Theme, "fontFamily" | "isDark">;
 
-const LIGHT: Palette = {
+/** The light defaults: lib/theme.css's fallbacks. */
+export const LIGHT: Palette = {
   background: "rgb(255, 255, 255)",
   foreground: "rgba(0, 0, 0, 0.87)",
   muted: "rgba(0, 0, 0, 0.54)",
   border: "rgb(224, 224, 224)",
   accent: "rgb(25, 118, 210)",
   selection: "rgb(245, 124, 0)",
+  error: "rgb(211, 47, 47)",
 };
 
 const DARK: Palette = {
@@ -124,18 +128,41 @@ const DARK: Palette = {
   border: "rgb(97, 97, 97)",
   accent: "rgb(66, 165, 245)",
   selection: "rgb(255, 167, 38)",
+  error: "rgb(239, 83, 80)",
 };
 
-// First variable that is set wins; VS Code's notebook renderer sets the second ones.
-const VARIABLES: Record<keyof Palette | "fontFamily", readonly string[]> = {
-  background: ["--jp-layout-color0", "--vscode-editor-background"],
-  foreground: ["--jp-ui-font-color1", "--vscode-editor-foreground"],
-  muted: ["--jp-ui-font-color2", "--vscode-descriptionForeground"],
-  border: ["--jp-border-color1", "--vscode-panel-border"],
-  accent: ["--jp-brand-color1", "--vscode-focusBorder"],
-  selection: [],
-  fontFamily: ["--jp-ui-font-family", "--vscode-font-family"],
+/** A colour of lib/theme.css: its `--nbdl-*` name and the host variables it maps, first set wins. */
+export interface ThemeVariable {
+  name: string;
+  sources: readonly string[];
+}
+
+/**
+ * The theme colours the canvases read, as lib/theme.css maps them for the DOM
+ * (tests/theme.test.ts checks the sheet declares each one with these sources
+ * and the {@link LIGHT} value as its fallback). The host variables are read
+ * directly, not the `--nbdl-*` result, so that a dark page with a variable
+ * missing gets the dark default, not the sheet's light fallback.
+ */
+export const THEME_VARIABLES: Record<Exclude<keyof Palette, "selection">, ThemeVariable> = {
+  background: { name: "--nbdl-bg", sources: ["--jp-layout-color0", "--vscode-editor-background"] },
+  foreground: { name: "--nbdl-fg", sources: ["--jp-ui-font-color1", "--vscode-editor-foreground"] },
+  muted: {
+    name: "--nbdl-muted",
+    sources: ["--jp-ui-font-color2", "--vscode-descriptionForeground"],
+  },
+  border: { name: "--nbdl-border", sources: ["--jp-border-color1", "--vscode-panel-border"] },
+  accent: { name: "--nbdl-accent", sources: ["--jp-brand-color1", "--vscode-focusBorder"] },
+  error: { name: "--nbdl-error", sources: ["--jp-error-color1"] },
 };
+
+// Fonts are not part of lib/theme.css (each view's sheet sets its own stack).
+const FONT_VARIABLES = ["--jp-ui-font-family", "--vscode-font-family"];
+
+/** The colours used where the theme leaves one unset or unreadable. */
+export function themeDefaults(isDark: boolean): Readonly<Palette> {
+  return isDark ? DARK : LIGHT;
+}
 
 /**
  * The theme in effect for `el`, from the CSS variables it inherits. Missing or
@@ -145,23 +172,23 @@ const VARIABLES: Record<keyof Palette | "fontFamily", readonly string[]> = {
  */
 export function readTheme(el: HTMLElement): Theme {
   const style = getComputedStyle(el);
-  const raw = (key: keyof typeof VARIABLES): string => {
-    for (const name of VARIABLES[key]) {
+  const raw = (names: readonly string[]): string => {
+    for (const name of names) {
       const value = style.getPropertyValue(name).trim();
       if (value !== "") return value;
     }
     return "";
   };
-  const color = (key: keyof Palette, fallback: Palette): string => {
-    const parsed = parseCssColor(raw(key));
+  const color = (key: keyof typeof THEME_VARIABLES, fallback: Palette): string => {
+    const parsed = parseCssColor(raw(THEME_VARIABLES[key].sources));
     return parsed ? rgbaToCss(parsed) : fallback[key];
   };
 
-  const background = parseCssColor(raw("background"));
+  const background = parseCssColor(raw(THEME_VARIABLES.background.sources));
   // A see-through background shows the page behind it, which we cannot read; assume light.
   const isDark =
     background !== null && background[3] > 0.5 && relativeLuminance(background) < DARK_LUMINANCE;
-  const defaults = isDark ? DARK : LIGHT;
+  const defaults = themeDefaults(isDark);
   return {
     background: color("background", defaults),
     foreground: color("foreground", defaults),
@@ -169,7 +196,8 @@ export function readTheme(el: HTMLElement): Theme {
     border: color("border", defaults),
     accent: color("accent", defaults),
     selection: defaults.selection,
-    fontFamily: raw("fontFamily") || SYSTEM_FONT,
+    error: color("error", defaults),
+    fontFamily: raw(FONT_VARIABLES) || SYSTEM_FONT,
     isDark,
   };
 }

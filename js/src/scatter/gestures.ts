@@ -186,30 +186,20 @@ export function attachGestures(
     spaceHeld = false;
   };
 
-  surface.addEventListener("pointerdown", down);
-  surface.addEventListener("pointermove", move);
-  surface.addEventListener("pointerup", up);
-  surface.addEventListener("pointercancel", cancel);
-  surface.addEventListener("pointerenter", enter);
-  surface.addEventListener("pointerleave", leave);
-  surface.addEventListener("wheel", wheel, { passive: false });
-  surface.addEventListener("dblclick", dblclick);
-  root.addEventListener("keydown", keydown);
-  root.addEventListener("keyup", keyup);
-  root.addEventListener("blur", blur);
-  window.addEventListener("keydown", windowKeydown, true);
-  return () => {
-    surface.removeEventListener("pointerdown", down);
-    surface.removeEventListener("pointermove", move);
-    surface.removeEventListener("pointerup", up);
-    surface.removeEventListener("pointercancel", cancel);
-    surface.removeEventListener("pointerenter", enter);
-    surface.removeEventListener("pointerleave", leave);
-    surface.removeEventListener("wheel", wheel);
-    surface.removeEventListener("dblclick", dblclick);
-    root.removeEventListener("keydown", keydown);
-    root.removeEventListener("keyup", keyup);
-    root.removeEventListener("blur", blur);
-    window.removeEventListener("keydown", windowKeydown, true);
-  };
+  // One signal removes every listener on teardown, so none can be left behind.
+  const listeners = new AbortController();
+  const signal = listeners.signal;
+  surface.addEventListener("pointerdown", down, { signal });
+  surface.addEventListener("pointermove", move, { signal });
+  surface.addEventListener("pointerup", up, { signal });
+  surface.addEventListener("pointercancel", cancel, { signal });
+  surface.addEventListener("pointerenter", enter, { signal });
+  surface.addEventListener("pointerleave", leave, { signal });
+  surface.addEventListener("wheel", wheel, { passive: false, signal });
+  surface.addEventListener("dblclick", dblclick, { signal });
+  root.addEventListener("keydown", keydown, { signal });
+  root.addEventListener("keyup", keyup, { signal });
+  root.addEventListener("blur", blur, { signal });
+  window.addEventListener("keydown", windowKeydown, { capture: true, signal });
+  return () => listeners.abort();
 }

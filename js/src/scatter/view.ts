@@ -7,6 +7,7 @@
 import type { AnyModel } from "@anywidget/types";
 import { parseCssColor, readTheme, type Theme } from "../lib/colors";
 import type { Point } from "../lib/lasso";
+import { NextFrame } from "../lib/next_frame";
 import type { TableClient } from "../lib/table_client";
 import { CoordsAnimation } from "./animation";
 import {
@@ -72,7 +73,7 @@ export class ScatterView {
   private userMoved = false;
   private highlight: Uint8Array | null = null;
   private drawing: { kind: "lasso" | "box"; path: Point[] } | null = null;
-  private frame = 0;
+  private readonly frame = new NextFrame(() => this.draw());
   private wantFull = false;
   private interacting = false;
   private lastFullMs = 0;
@@ -187,7 +188,7 @@ export class ScatterView {
 
   dispose(): void {
     for (const off of this.disposers.splice(0)) off();
-    cancelAnimationFrame(this.frame);
+    this.frame.cancel();
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     this.animation = null;
     this.picking.dispose();
@@ -328,11 +329,7 @@ export class ScatterView {
   /** Draw on the next animation frame; `full` redraws every point, else a cheap frame may do. */
   private request(full: boolean): void {
     this.wantFull ||= full;
-    if (this.frame !== 0) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    this.frame.request();
   }
 
   private draw(): void {

@@ -5,10 +5,13 @@
 import { h } from "../lib/dom";
 import { EXPORT_FORMATS } from "./state";
 
-/** Built-in tags, as in nbdatalens/annotations.py BUILTIN_TAGS. */
+// Copies of nbdatalens/annotations.py's constants, needed before the kernel answers;
+// tests/contract_fixture.test.ts fails when they differ from Python's.
+/** Built-in tags in bit order (BUILTIN_TAGS). */
 export const BUILTIN_TAGS = ["mislabeled", "ambiguous", "duplicate", "bad-sample"];
-/** Longest free-text tag (nbdatalens/annotations.py MAX_TAG_LENGTH). */
+/** Longest free-text tag (MAX_TAG_LENGTH). */
 export const MAX_TAG_LENGTH = 40;
+/** Longest saved-selection name (MAX_SELECTION_NAME_LENGTH). */
 export const MAX_SELECTION_NAME_LENGTH = 80;
 
 export interface ControlActions {

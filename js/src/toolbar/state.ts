@@ -27,7 +27,7 @@ export interface ExportFormat {
   suffix: string;
 }
 
-/** The formats Python's `lens.export` writes, in menu order. */
+/** The formats Python's `lens.export` writes (export.py FORMATS), in menu order; checked by tests/contract_fixture.test.ts. */
 export const EXPORT_FORMATS: readonly ExportFormat[] = [
   { value: "csv", label: "CSV", suffix: ".csv" },
   { value: "json", label: "JSON", suffix: ".json" },
@@ -36,7 +36,8 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
   { value: "label-studio", label: "Label Studio", suffix: ".json" },
 ];
 
-const KNOWN_SUFFIXES = [".csv", ".jsonl", ".json", ".parquet"];
+/** Suffixes `withFormatSuffix` swaps for the chosen format's (each one Python's `SUFFIX_FORMATS` knows). */
+export const KNOWN_SUFFIXES = [".csv", ".jsonl", ".json", ".parquet"];
 
 /** The decoded per-row arrays (null when the trait lacks them). */
 export interface AnnotationArrays {

@@ -18,7 +18,7 @@ export const SORT_LABELS: Record<SortKey, string> = {
 /** The size choices offered; any other `tile_size` shows as "custom". */
 export const TILE_SIZES: Record<string, number> = { small: 64, medium: 96, large: 160 };
 
-export interface ToolbarActions {
+export interface HeaderActions {
   sortBy(key: SortKey): void;
   flipDirection(): void;
   tileSize(size: number): void;
@@ -48,7 +48,7 @@ export function headerText(state: HeaderState): string {
   return `${what} · ${sorted}`;
 }
 
-export class Toolbar {
+export class GalleryHeader {
   readonly el: HTMLDivElement;
   private readonly summary: HTMLSpanElement;
   private readonly status: HTMLSpanElement;
@@ -61,7 +61,7 @@ export class Toolbar {
   private readonly removeButton: HTMLButtonElement;
   private readonly keepButton: HTMLButtonElement;
 
-  constructor(actions: ToolbarActions) {
+  constructor(actions: HeaderActions) {
     const button = (text: string, title: string, onClick: () => void, className = "nbdl-button") =>
       h("button", { className, title, attrs: { type: "button" }, on: { click: onClick } }, text);
     this.summary = h("span", {
