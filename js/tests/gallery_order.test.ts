@@ -158,3 +158,12 @@ describe("hasValues", () => {
     expect(hasValues(Float32Array.of(Number.NaN, 0))).toBe(true);
   });
 });
+
+describe("issue order", () => {
+  it("puts the active check's flagged rows first, worst first, then the rest in table order", () => {
+    // flagged worst first: 4, then 1
+    const rank = Float32Array.of(2, 1, 2, 2, 0, 2);
+    const order = displayOrder(Uint32Array.of(0, 1, 2, 3, 4, 5), "issue", false, { issue: rank });
+    expect([...order]).toEqual([4, 1, 0, 2, 3, 5]);
+  });
+});

@@ -18,7 +18,7 @@ from .bundles import bundle
 from .table_model import TableModel
 
 #: The sort keys, as the ``sort_by`` trait takes them.
-SORT_KEYS = ("loss", "confidence", "margin", "label", "table")
+SORT_KEYS = ("issue", "loss", "confidence", "margin", "label", "table")
 #: Smallest and largest ``tile_size`` in pixels.
 TILE_SIZE_RANGE = (32, 256)
 #: Largest ``sample_size``: a sample is for looking at, not for scrolling.
@@ -31,9 +31,10 @@ class Gallery(View):
     Parameters (all traits, settable later too)
     ----------
     sort_by:
-        str, default ``"loss"`` — one of ``"loss"``, ``"confidence"``,
-        ``"margin"``, ``"label"`` (grouped by class, highest loss first in each)
-        or ``"table"`` (table order). A key the table has no values for falls
+        str, default ``"loss"`` — one of ``"issue"`` (the issue check last
+        picked in the Issues view, most severe first; picking a check switches
+        to it), ``"loss"``, ``"confidence"``, ``"margin"``, ``"label"`` (grouped
+        by class, highest loss first in each) or ``"table"`` (table order). A key the table has no values for falls
         back to the first one it has.
     descending:
         bool, default ``True`` — highest first.

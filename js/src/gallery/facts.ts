@@ -3,6 +3,7 @@
 // tags and corrected label (from the table model's annotations trait).
 
 import { formatMetric } from "../lib/format";
+import { type IssueType, issueBits, issueLabels, severityRank } from "../lib/issue_flags";
 import type { NumericArray, TableClient } from "../lib/table_client";
 import { type AnnotationArrays, rowAnnotation } from "./annotations";
 import { hasValues, isSortKey, type OrderColumns, SORT_KEYS, type SortKey } from "./order";
@@ -24,19 +25,34 @@ export interface RowSummary {
   tags: string[];
   /** The corrected label, or null when the row is not corrected. */
   corrected: string | null;
+  /** The issue checks that flag the row (their display names), in check order. */
+  issues: string[];
 }
 
 export class RowFacts {
   private readonly table: TableClient;
   private columns: Record<string, NumericArray | undefined> = {};
   private annotations: AnnotationArrays = { tagNames: [], classes: [] };
+  private issueTypes: IssueType[] = [];
+  private issueBits: Uint32Array | null = null;
+  private issueRank: Float32Array | undefined;
   /** The sort keys this table has values for, in menu order. */
   sortKeys: SortKey[] = ["label", "table"];
 
   constructor(table: TableClient) {
     this.table = table;
+    this.refreshIssues();
     this.refresh();
     this.refreshAnnotations();
+  }
+
+  /** Re-read the issue checks' flags and the active check (O(flagged) once per change). */
+  refreshIssues(): void {
+    const flags = this.table.issueFlags();
+    this.issueTypes = flags.types;
+    this.issueBits = flags.flagged.size > 0 ? issueBits(flags, this.table.n) : null;
+    const active = flags.flagged.get(String(this.table.get("active_issue") ?? ""));
+    this.issueRank = active ? severityRank(active, this.table.n) : undefined;
   }
 
   /** Re-read the annotation arrays (decoded once per change by the table client). */
@@ -59,7 +75,10 @@ export class RowFacts {
       ]),
     );
     this.sortKeys = SORT_KEYS.filter(
-      (key) => key === "label" || key === "table" || hasValues(this.columns[key]),
+      (key) =>
+        key === "label" ||
+        key === "table" ||
+        (key === "issue" ? this.issueRank !== undefined : hasValues(this.columns[key])),
     );
   }
 
@@ -70,7 +89,13 @@ export class RowFacts {
 
   orderColumns(): OrderColumns {
     const c = this.columns;
-    return { loss: c.loss, confidence: c.confidence, margin: c.margin, label: c.label };
+    return {
+      issue: this.issueRank,
+      loss: c.loss,
+      confidence: c.confidence,
+      margin: c.margin,
+      label: c.label,
+    };
   }
 
   describe(pos: number, key: SortKey): RowSummary {
@@ -97,6 +122,7 @@ export class RowFacts {
       wrong,
       metric: metricKey && values ? `${METRIC_NAMES[metricKey]} ${formatMetric(values[pos])}` : "",
       ...annotation,
+      issues: this.issueBits ? issueLabels(this.issueBits[pos], this.issueTypes) : [],
     };
   }
 }

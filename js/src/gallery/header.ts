@@ -8,6 +8,7 @@ import { formatCount } from "../lib/format";
 import type { SortKey } from "./order";
 
 export const SORT_LABELS: Record<SortKey, string> = {
+  issue: "issue severity",
   loss: "loss",
   confidence: "confidence",
   margin: "margin",

@@ -8,7 +8,8 @@
 import { seededRandom } from "../lib/random";
 
 /** The sort keys the gallery offers (same names as the Python `sort_by` trait). */
-export const SORT_KEYS = ["loss", "confidence", "margin", "label", "table"] as const;
+/** "issue": the table's active issue check, most severe first (lib/issue_flags.ts). */
+export const SORT_KEYS = ["issue", "loss", "confidence", "margin", "label", "table"] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 /**
@@ -16,6 +17,7 @@ export type SortKey = (typeof SORT_KEYS)[number];
  * low (negative) margin. Label and table order read naturally ascending.
  */
 export const SUSPECT_FIRST: Record<SortKey, boolean> = {
+  issue: false,
   loss: true,
   confidence: false,
   margin: false,
@@ -119,6 +121,8 @@ export function sortPositions(
 
 /** The columns an order may use; any of them may be missing from a table. */
 export interface OrderColumns {
+  /** Severity rank of the active issue check (0 = worst; unflagged rows after). */
+  issue?: ArrayLike<number>;
   loss?: ArrayLike<number>;
   confidence?: ArrayLike<number>;
   margin?: ArrayLike<number>;

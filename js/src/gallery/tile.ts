@@ -55,6 +55,8 @@ export interface TileParts {
   labels: HTMLDivElement;
   /** The tag badges: over the media's lower right corner, or a caption line without media. */
   tags: HTMLDivElement;
+  /** The issue badges: over the media's upper left corner, or the caption's tag line. */
+  issues: HTMLDivElement;
 }
 
 /** The label line: "7", or "7 → 1" for a corrected row, then "✗ pred 3" when wrong. */
@@ -105,7 +107,20 @@ export function setTileAnnotations(parts: TileParts, facts: TileFacts): void {
     ),
   );
   parts.tags.hidden = facts.tags.length === 0;
+  replaceChildren(
+    parts.issues,
+    ...tileBadges(facts.issues).map((text) =>
+      h(
+        "span",
+        { className: "nbdl-tile-issue", title: `flagged: ${facts.issues.join(", ")}` },
+        text,
+      ),
+    ),
+  );
+  parts.issues.hidden = facts.issues.length === 0;
   const data = parts.root.dataset;
+  if (facts.issues.length) data.issues = facts.issues.join(", ");
+  else delete data.issues;
   data.wrong = facts.wrong ? "1" : "0"; // a correction can make the prediction right or wrong
   if (facts.tags.length) data.tags = facts.tags.join(", ");
   else delete data.tags;
@@ -132,7 +147,10 @@ export function buildTile(
   const tags = h("div", {
     className: kind === "none" ? "nbdl-tile-tags nbdl-tile-tag-line" : "nbdl-tile-tags",
   });
-  if (kind !== "none") mediaEl.append(tags);
+  const issues = h("div", {
+    className: kind === "none" ? "nbdl-tile-issues nbdl-tile-tag-line" : "nbdl-tile-issues",
+  });
+  if (kind !== "none") mediaEl.append(tags, issues);
   const root = h(
     "div",
     {
@@ -158,11 +176,12 @@ export function buildTile(
       labels,
       h("div", { className: "nbdl-tile-metric" }, facts.metric),
       kind === "none" ? tags : null,
+      kind === "none" ? issues : null,
     ),
   );
   root.classList.toggle("nbdl-focused", facts.focused);
   root.classList.toggle("nbdl-marked", facts.marked);
-  const parts = { root, media: mediaEl, id, labels, tags };
+  const parts = { root, media: mediaEl, id, labels, tags, issues };
   setTileAnnotations(parts, facts);
   return parts;
 }
@@ -183,8 +202,8 @@ export function fillMedia(
   onPlay: (pos: number, button: HTMLButtonElement) => void,
 ): void {
   fillMediaBox(parts, entry, kind, onPlay);
-  // The tag badges live in the media box, on top of whatever came in.
-  if (kind !== "none") parts.media.append(parts.tags);
+  // The tag and issue badges live in the media box, on top of whatever came in.
+  if (kind !== "none") parts.media.append(parts.tags, parts.issues);
 }
 
 function fillMediaBox(

@@ -121,6 +121,8 @@ export class GalleryView {
     table.on("change:categories", () => this.recompute(false));
     table.on("change:annotations", () => this.onAnnotations());
     table.on("change:tag_names", () => this.onAnnotations());
+    table.on("change:issues", () => this.onIssues(false));
+    table.on("change:active_issue", () => this.onIssues(true));
     this.applyHeight();
     this.onColumns();
   }
@@ -145,6 +147,20 @@ export class GalleryView {
   private onColumns(): void {
     this.facts.refresh();
     this.header.setSortKeys(this.facts.sortKeys);
+    this.recompute(false);
+  }
+
+  /** The issue checks (or the one picked) changed: badges follow; a newly picked check
+   * sorts the gallery worst first, as the user asked for that check's samples. */
+  private onIssues(picked: boolean): void {
+    this.facts.refreshIssues();
+    this.facts.refresh();
+    this.header.setSortKeys(this.facts.sortKeys);
+    if (picked && this.facts.sortKeys.includes("issue")) {
+      this.setSort("issue", SUSPECT_FIRST.issue);
+      return; // the sort change recomputes
+    }
+    this.grid.refreshAnnotations();
     this.recompute(false);
   }
 
