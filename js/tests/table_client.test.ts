@@ -85,3 +85,41 @@ describe("TableClient annotations", () => {
     expect(client.tagNames()).toEqual(["mislabeled", "ambiguous", "duplicate"]);
   });
 });
+
+describe("TableClient requests to a busy kernel", () => {
+  it("wait past the slow mark, say so, and resolve when the kernel answers at last", async () => {
+    const model = fakeModel(10);
+    const client = new TableClient(model);
+    const states: boolean[] = [];
+    const pending = client.request({ type: "thumbs" }, 10, (w) => states.push(w));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(states).toEqual([true]); // still pending: a busy kernel is no failure
+    const sent = model.sent.at(-1) as { request_id: string };
+    model.trigger("msg:custom", { type: "thumbs", request_id: sent.request_id, items: [] }, []);
+    const { reply } = await pending;
+    expect(reply).toMatchObject({ type: "thumbs", items: [] });
+    expect(states).toEqual([true, false]);
+  });
+
+  it("reject only on the kernel's error reply", async () => {
+    const model = fakeModel(10);
+    model.reply = () => ({ type: "error", error: "KeyError: no column 'x'" });
+    await expect(new TableClient(model).request({ type: "column", name: "x" })).rejects.toThrow(
+      "no column 'x'",
+    );
+  });
+
+  it("never reuse a request id, across clients of one model", () => {
+    const model = fakeModel(10);
+    const a = new TableClient(model);
+    const b = new TableClient(model);
+    for (let i = 0; i < 50; i++) {
+      void a.request({ type: "rows" });
+      void b.request({ type: "rows" });
+    }
+    const ids = model.sent.map((m) => m.request_id);
+    expect(new Set(ids).size).toBe(100);
+    a.dispose();
+    b.dispose();
+  });
+});

@@ -27,6 +27,8 @@ export interface HeaderActions {
   keepMarked(): void;
   removeMarked(): void;
   clearMarks(): void;
+  /** Ask the kernel again after a failed request. */
+  retry(): void;
 }
 
 export interface HeaderState {
@@ -53,6 +55,7 @@ export class GalleryHeader {
   readonly el: HTMLDivElement;
   private readonly summary: HTMLSpanElement;
   private readonly status: HTMLSpanElement;
+  private readonly retryButton: HTMLButtonElement;
   private readonly sortSelect: HTMLSelectElement;
   private readonly direction: HTMLButtonElement;
   private readonly sizeSelect: HTMLSelectElement;
@@ -69,7 +72,10 @@ export class GalleryHeader {
       className: "nbdl-gallery-summary",
       attrs: { "aria-live": "polite" },
     });
-    this.status = h("span", { className: "nbdl-gallery-status" });
+    this.status = h("span", { className: "nbdl-gallery-status", attrs: { role: "status" } });
+    this.retryButton = button("retry", "ask the kernel again", () => actions.retry());
+    this.retryButton.classList.add("nbdl-gallery-retry");
+    this.retryButton.hidden = true;
     this.sortSelect = h("select", {
       className: "nbdl-select",
       title: "sort the tiles by",
@@ -114,6 +120,7 @@ export class GalleryHeader {
       this.shuffleButton,
       this.markActions,
       this.status,
+      this.retryButton,
       h("span", { className: "nbdl-gallery-spacer" }),
       h("label", { className: "nbdl-gallery-control" }, "sort ", this.sortSelect),
       this.direction,
@@ -157,10 +164,12 @@ export class GalleryHeader {
     this.sizeSelect.value = String(size);
   }
 
-  /** A short status next to the summary ("" hides it); errors from the kernel go here. */
+  /** A short status next to the summary ("" hides it); errors from the kernel go here,
+   * with a retry button. */
   setStatus(text: string, isError = false): void {
     setText(this.status, text);
     this.status.classList.toggle("nbdl-error", isError);
     this.status.title = text;
+    this.retryButton.hidden = !isError;
   }
 }

@@ -8,6 +8,8 @@ import { ThumbCache, type ThumbEntry, type ThumbItem, ThumbLoader } from "./thum
 
 /** Rows kept for the detail panel (a few hundred short strings each). */
 const ROW_CACHE_SIZE = 200;
+/** No answer after this long: the kernel is busy (a running cell); say so and keep waiting. */
+export const SLOW_MS = 4000;
 
 export class KernelData {
   readonly cache = new ThumbCache(1500);
@@ -15,17 +17,23 @@ export class KernelData {
   readonly player: AudioPlayer;
   private readonly rows = new Map<number, RowReply>();
   private readonly table: TableClient;
+  private readonly onWaiting: (waiting: boolean) => void;
+  private waitingCount = 0;
 
+  /** `onWaiting(true)` when a request has waited SLOW_MS for a busy kernel, `false` once
+   * every waiting request was answered. */
   constructor(
     table: TableClient,
     onThumbs: (positions: number[], size: number) => void,
     onError: (message: string) => void,
+    onWaiting: (waiting: boolean) => void = () => {},
   ) {
     this.table = table;
+    this.onWaiting = onWaiting;
     this.loader = new ThumbLoader(
       this.cache,
       async (positions, size) => {
-        const { reply, buffers } = await table.request<{ items: ThumbItem[] }>({
+        const { reply, buffers } = await this.ask<{ items: ThumbItem[] }>({
           type: "thumbs",
           positions,
           size,
@@ -36,16 +44,31 @@ export class KernelData {
       (error) => onError(`thumbnails: ${error.message}`),
     );
     this.player = new AudioPlayer(async (pos) => {
-      const { reply, buffers } = await table.request<{ mime: string }>({ type: "audio", pos });
+      const { reply, buffers } = await this.ask<{ mime: string }>({ type: "audio", pos });
       return { mime: reply.mime, bytes: buffers[0] };
     }, onError);
+  }
+
+  /** Whether some request is waiting for a busy kernel. */
+  get waiting(): boolean {
+    return this.waitingCount > 0;
+  }
+
+  /** One request that waits out a busy kernel (see TableClient.request). */
+  private ask<T>(content: Record<string, unknown>) {
+    return this.table.request<T>(content, SLOW_MS, (waiting) => {
+      const before = this.waitingCount > 0;
+      this.waitingCount += waiting ? 1 : -1;
+      const now = this.waitingCount > 0;
+      if (now !== before) this.onWaiting(now);
+    });
   }
 
   /** Every column of one row as text (the detail panel). */
   async row(pos: number): Promise<RowReply> {
     const cached = this.rows.get(pos);
     if (cached) return cached;
-    const { reply } = await this.table.request<{ rows: RowReply[] }>({
+    const { reply } = await this.ask<{ rows: RowReply[] }>({
       type: "rows",
       positions: [pos],
     });
@@ -65,7 +88,7 @@ export class KernelData {
   async thumb(pos: number, size: number): Promise<ThumbEntry> {
     const cached = this.cache.get(pos, size);
     if (cached) return cached;
-    const { reply, buffers } = await this.table.request<{ items: ThumbItem[] }>({
+    const { reply, buffers } = await this.ask<{ items: ThumbItem[] }>({
       type: "thumbs",
       positions: [pos],
       size,

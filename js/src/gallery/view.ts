@@ -64,11 +64,13 @@ export class GalleryView {
       keepMarked: () => this.keepMarked(),
       removeMarked: () => this.removeMarked(),
       clearMarks: () => this.clearMarks(),
+      retry: () => this.retry(),
     });
     this.kernel = new KernelData(
       table,
       (positions, size) => this.onThumbs(positions, size),
       (message) => this.header.setStatus(message, true),
+      (waiting) => this.onWaiting(waiting),
     );
     this.facts = new RowFacts(table);
     this.grid = new TileGrid(kind, this.kernel, {
@@ -254,10 +256,22 @@ export class GalleryView {
   }
 
   private onThumbs(positions: number[], size: number): void {
-    this.header.setStatus("");
+    if (!this.kernel.waiting) this.header.setStatus("");
     this.thumbsLoaded += positions.length;
     this.root.dataset.thumbsLoaded = String(this.thumbsLoaded);
     this.grid.onThumbs(positions, size);
+  }
+
+  /** A busy kernel is normal (a cell is running): say so; the tiles fill in when it is free. */
+  private onWaiting(waiting: boolean): void {
+    this.root.dataset.waiting = waiting ? "1" : "0";
+    this.header.setStatus(waiting ? "waiting for the kernel… (busy running a cell)" : "");
+  }
+
+  /** After a failed request: clear the error and ask for the visible tiles again. */
+  private retry(): void {
+    this.header.setStatus("");
+    this.grid.relayout();
   }
 
   // ------------------------------------------------------- interaction

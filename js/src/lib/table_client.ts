@@ -79,6 +79,21 @@ const CACHES = Symbol.for("nbdatalens.tableCaches");
 registry[CACHES] ??= new WeakMap<RawModel, SharedCache>();
 const caches = registry[CACHES];
 let requestCounter = 0;
+/** Tells this bundle's requests from another bundle's on the same shared model: every view
+ * is its own bundle with its own counter, so a clock + counter id could repeat. */
+const BUNDLE_ID =
+  typeof crypto !== "undefined" && "randomUUID" in crypto
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+/** A unique request id (unique across the bundles of one page). */
+export function nextRequestId(): string {
+  requestCounter += 1;
+  return `${BUNDLE_ID}-${requestCounter}`;
+}
+
+/** How a request tells its caller that the kernel is slow to answer, and later that it did. */
+export type WaitingListener = (waiting: boolean) => void;
 
 export class TableClient {
   readonly model: RawModel;
@@ -250,25 +265,35 @@ export class TableClient {
     this.model.on(event, filtered, this.context);
   }
 
-  /** Send a request to Python and resolve with its reply (matched by request_id). */
+  /**
+   * Send a request to Python and resolve with its reply (matched by request_id).
+   *
+   * A notebook kernel is busy most of the time (a training cell runs for
+   * minutes) and answers comm messages only when the cell ends, so no answer
+   * after `slowMs` is not a failure: `onWaiting(true)` says so, the request
+   * keeps waiting, and `onWaiting(false)` follows when the answer comes. Only
+   * an error reply rejects (or `dispose`, which drops the listener).
+   */
   request<T = Record<string, unknown>>(
     content: Record<string, unknown>,
-    timeoutMs = 20000,
+    slowMs = 20000,
+    onWaiting: WaitingListener = () => {},
   ): Promise<{ reply: T; buffers: DataView[] }> {
-    requestCounter += 1;
-    const requestId = `${Date.now().toString(36)}-${requestCounter}`;
+    const requestId = nextRequestId();
     return new Promise((resolve, reject) => {
+      let waiting = false;
       const handler = (msg: Record<string, unknown>, buffers: DataView[]) => {
         if (msg.request_id !== requestId) return;
         this.model.off("msg:custom", handler as never, this.context);
         clearTimeout(timer);
+        if (waiting) onWaiting(false);
         if (msg.type === "error") reject(new Error(String(msg.error)));
         else resolve({ reply: msg as T, buffers: buffers ?? [] });
       };
       const timer = setTimeout(() => {
-        this.model.off("msg:custom", handler as never, this.context);
-        reject(new Error(`nbdatalens: no answer from the kernel to ${String(content.type)}`));
-      }, timeoutMs);
+        waiting = true;
+        onWaiting(true);
+      }, slowMs);
       this.model.on("msg:custom", handler as never, this.context);
       this.model.send({ ...content, request_id: requestId });
     });
