@@ -522,4 +522,3 @@ class TrainingDynamics:
             f"TrainingDynamics(n_samples={self._n:,}, classes={len(self._classes)}, "
             f"epochs={self.n_epochs}{span}, stores {storage}, {_megabytes(self.nbytes)}{progress})"
         )
-

@@ -21,6 +21,7 @@ from ..annotations import ANNOTATION_COLUMNS, annotations_of
 from ..transport import array_payload, decode_selection, encode_selection
 from .annotation_messages import AnnotationRequests
 from .bundles import bundle
+from .epoch_requests import EpochRequests
 from .requests import RequestHandler
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ class TableModel(anywidget.AnyWidget):
         self.on_msg(self._requests.handle)
         self._annotation_requests = AnnotationRequests(table, self)
         self.on_msg(self._annotation_requests.handle)
+        self.on_msg(EpochRequests(table, self).handle)
         store = annotations_of(table)
         for kind in ("tags", "corrections", "selections"):
             self._send_annotations(kind)
@@ -234,11 +236,14 @@ def _core_categories(table: SampleTable) -> dict[str, list[str]]:
 
 def _colourable_columns(table: SampleTable) -> list[str]:
     core = ["label", "pred", "correct", "region", "loss", "margin"]
-    core += ["confidence", "variability", "correctness"]
+    core += ["confidence", "variability", "correctness", "forgetting", "learned_epoch", "flips"]
     if table.pred_codes is None:
         core = [c for c in core if c not in ("pred", "correct")]
     if not table.has_dynamics:
         core = [c for c in core if c not in ("region", "confidence", "variability", "correctness")]
+        core = [c for c in core if c not in ("forgetting", "learned_epoch", "flips")]
+    elif getattr(table, "epoch_pred", None) is None:
+        core.remove("flips")
     used = table.roles.used_columns()
     user = [
         str(c)
