@@ -87,11 +87,11 @@ export function buildRecallChart(
     );
   }
   plot.append(
-    svg("text", { class: "nbdl-cm-rc-tick", x: 0, y: height + 11 }, "1"),
+    svg("text", { class: "nbdl-cm-rc-tick", x: 0, y: height + 11 }, "0"),
     svg(
       "text",
       { class: "nbdl-cm-rc-tick", x: width, y: height + 11, "text-anchor": "end" },
-      String(nEpochs),
+      String(nEpochs - 1),
     ),
   );
   const marker = svg("line", {
@@ -117,7 +117,7 @@ export function buildRecallChart(
     group.append(svg("title", {}, `${name} — click to select its samples`));
     plot.append(group);
     const by = learnedBy(series, LEARNED_RECALL);
-    const when = by === null ? "never ≥80%" : by === 0 ? "" : `≥80% from ${by + 1}`;
+    const when = by === null ? "never ≥80%" : by === 0 ? "" : `≥80% from ${by}`;
     legendItems.push(
       h(
         "button",

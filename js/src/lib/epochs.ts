@@ -76,13 +76,14 @@ export function decodeEpochColumn(
 }
 
 /**
- * The slider's text: epoch indices are 0-based, and the position after the
- * last epoch (`epoch === null`) is the final predictions.
+ * The slider's text. Epochs are 0-based indices, as in Python (`cm.epoch`,
+ * the `learned_epoch` column), shown against the last one; the position
+ * after the last epoch (`epoch === null`) is the final predictions.
  *
- * @example epochText(2, 12) // "epoch 3 / 12"
+ * @example epochText(2, 12) // "epoch 2 / 11"
  */
 export function epochText(epoch: number | null, nEpochs: number): string {
-  return epoch === null ? "final" : `epoch ${epoch + 1} / ${nEpochs}`;
+  return epoch === null ? "final" : `epoch ${epoch} / ${nEpochs - 1}`;
 }
 
 /** Slider position (0..E, E = final) ⇄ the `epoch` trait (index or null). */
