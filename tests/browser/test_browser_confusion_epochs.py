@@ -8,7 +8,6 @@ cell at epoch e selects exactly the rows pandas finds for that pair.
 from __future__ import annotations
 
 import json
-
 from typing import Any
 
 ROOT = ".nbdl-confusion"
@@ -27,7 +26,8 @@ cm
 NO_EPOCHS = """
 import pandas as pd
 from nbdatalens import DataLens
-plain = DataLens(pd.DataFrame({"label": ["a", "b", "b"], "prediction": ["a", "a", "b"]}), projection="pca")
+frame = pd.DataFrame({"label": ["a", "b", "b"], "prediction": ["a", "a", "b"]})
+plain = DataLens(frame, projection="pca")
 plain.confusion_matrix()
 """.strip()
 
@@ -128,3 +128,49 @@ def test_play_steps_through_epochs_and_no_epochs_says_why(open_notebook):
     note = nb.page.locator(".nbdl-confusion").nth(1).locator(".nbdl-cm-epochs-note")
     assert "no training dynamics" in note.inner_text()
     assert nb.page.locator(".nbdl-confusion").nth(1).locator(".nbdl-cm-slider").count() == 0
+
+
+HISTORY = """
+import numpy as np
+from nbdatalens import DataLens
+from nbdatalens.datasets import load_digits_demo
+df = load_digits_demo()
+lens = DataLens(df, projection="pca")
+late = lens.derived.index[(df["label"] == 5) & (lens.derived["learned_epoch"] >= 3)]
+lens.select(late[:6])
+dmap = lens.data_map(color_by="learned_epoch")
+gallery = lens.gallery(sort_by="table")
+import ipywidgets
+ipywidgets.HBox([dmap, gallery])
+""".strip()
+
+
+def test_detail_panel_shows_the_history_and_the_data_map_colours_by_learned_epoch(open_notebook):
+    nb = open_notebook([HISTORY])
+    nb.run_all()
+    gallery = ".nbdl-gallery"
+    nb.page.wait_for_selector(f"{gallery} .nbdl-tile[data-index='0'][data-state='ok']")
+    first = nb.page.locator(f"{gallery} .nbdl-tile[data-index='0']").get_attribute("data-id")
+    nb.page.locator(f"{gallery} .nbdl-tile[data-index='0']").click()
+    history = nb.wait_for(f"{gallery} .nbdl-history")
+    assert history.get_attribute("data-epochs") == "12"
+    assert nb.page.locator(f"{gallery} .nbdl-history-dot").count() == 12
+    preds = nb.kernel_json(f"lens.table.epoch_pred[lens.table.positions([{first}])[0]].tolist()")
+    runs = []
+    for e, p in enumerate(preds):
+        if runs and runs[-1][0] == p:
+            runs[-1][2] = e
+        else:
+            runs.append([p, e, e])
+    expected = " → ".join(f"{p} ({a if a == b else f'{a}–{b}'})" for p, a, b in runs)
+    assert history.locator(".nbdl-history-preds").inner_text() == f"predicted {expected}"
+    wrong_dots = nb.page.locator(f"{gallery} .nbdl-history-dot.is-wrong").count()
+    assert wrong_dots == sum(p != 5 for p in preds)
+
+    menu = nb.page.locator(".nbdl-scatter select.nbdl-scatter-color").first
+    options = menu.evaluate("(s) => [...s.options].map((o) => o.value)")
+    assert {"forgetting", "learned_epoch", "flips"} <= set(options)
+    assert menu.input_value() == "learned_epoch"
+    nb.wait_for(".nbdl-scatter .nbdl-scatter-colorbar")
+    nb.screenshot_of("gallery-detail-history", gallery)
+    nb.screenshot_of("data-map-learned-epoch", ".nbdl-scatter")
