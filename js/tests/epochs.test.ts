@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { recallFloor } from "../src/confusion/epochs";
 import { predictionRunsText } from "../src/gallery/history";
 import {
   decodeEpochColumn,
@@ -107,5 +108,18 @@ describe("EpochColumns", () => {
     const reply = { epoch: 0, dtype: "uint8", shape: [2] };
     expect(() => decodeEpochColumn(reply, new DataView(new ArrayBuffer(2)), 3)).toThrow(RangeError);
     expect(() => decodeEpochColumn(reply, undefined, 2)).toThrow(/no predictions/);
+  });
+});
+
+describe("recallFloor", () => {
+  it("rounds the lowest recall down to a tenth, at most 0.8", () => {
+    expect(
+      recallFloor([
+        [0.42, 0.9],
+        [0.85, null],
+      ]),
+    ).toBe(0.4);
+    expect(recallFloor([[0.97, 0.99]])).toBe(0.8);
+    expect(recallFloor([[0, 1]])).toBe(0);
   });
 });

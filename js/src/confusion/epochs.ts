@@ -78,12 +78,18 @@ export function buildRecallChart(
 ): RecallChart {
   const { width, height, left, top, bottom } = CHART;
   const nEpochs = recall.length;
+  const lo = recallFloor(recall);
+  const scaled = (v: number | null) => (v === null ? null : (v - lo) / (1 - lo));
   const plot = svg("g", { transform: `translate(${left},${top})` });
-  for (const v of [0, 0.5, 1]) {
-    const y = (1 - v) * height;
+  for (const v of [lo, (lo + 1) / 2, 1]) {
+    const y = (1 - (scaled(v) ?? 0)) * height;
     plot.append(
       svg("line", { class: "nbdl-cm-rc-grid", x1: 0, x2: width, y1: y, y2: y }),
-      svg("text", { class: "nbdl-cm-rc-tick", x: -4, y: y + 3, "text-anchor": "end" }, String(v)),
+      svg(
+        "text",
+        { class: "nbdl-cm-rc-tick", x: -4, y: y + 3, "text-anchor": "end" },
+        String(Math.round(v * 100) / 100),
+      ),
     );
   }
   plot.append(
@@ -108,7 +114,7 @@ export function buildRecallChart(
     if (series.every((v) => v === null)) return; // a class nobody is given has no recall
     const color = rgbaToCss(categoricalColor(c));
     const group = svg("g", { class: "nbdl-cm-rc-line", "data-class": c });
-    for (const points of linePoints(series, width, height)) {
+    for (const points of linePoints(series.map(scaled), width, height)) {
       group.append(
         svg("polyline", { class: "nbdl-cm-rc-stroke", points, stroke: color }),
         svg("polyline", { class: "nbdl-cm-rc-hit", points }),
@@ -160,6 +166,18 @@ export function buildRecallChart(
     legend,
   );
   return { el, marker, legend };
+}
+
+/**
+ * The chart's lowest recall: the lowest value rounded down to a tenth (at most
+ * 0.8), so classes that all end near 90 % are told apart.
+ *
+ * @example recallFloor([[0.42, 0.9], [0.85, 0.95]]) // 0.4
+ */
+export function recallFloor(recall: readonly (readonly (number | null)[])[]): number {
+  let lowest = 1;
+  for (const row of recall) for (const v of row) if (v !== null && v < lowest) lowest = v;
+  return Math.min(0.8, Math.floor(lowest * 10) / 10);
 }
 
 /** Move the marker to `epoch` (null = final: the last epoch) and show each class's recall there. */
