@@ -236,3 +236,12 @@ def test_epoch_messages_send_one_column_and_one_history():
     assert sink.sent[-1][0]["type"] == "error"
     handler.handle(None, {"type": "rows"}, [])  # not ours: ignored
     assert len(sink.sent) == 3
+
+
+def test_export_carries_the_learning_columns(tmp_path):
+    df, _ = _noisy_frame(n=30)
+    lens = DataLens(df, projection="pca")
+    path = lens.export(tmp_path / "rows.csv", ids=lens.df.index[:5])
+    out = pd.read_csv(path, index_col=0)
+    for name in ("forgetting", "learned_epoch", "flips"):
+        np.testing.assert_allclose(out[name], lens.derived[name].iloc[:5], equal_nan=True)
