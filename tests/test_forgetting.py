@@ -245,3 +245,22 @@ def test_export_carries_the_learning_columns(tmp_path):
     out = pd.read_csv(path, index_col=0)
     for name in ("forgetting", "learned_epoch", "flips"):
         np.testing.assert_allclose(out[name], lens.derived[name].iloc[:5], equal_nan=True)
+
+
+def test_recorder_with_ids_in_another_order_and_class_order():
+    df = pd.DataFrame({"label": ["a", "b", "c"]}, index=["x", "y", "z"])
+    # The recorder lists the samples backwards and its classes as c, b, a.
+    rec = TrainingDynamics(
+        3, classes=["c", "b", "a"], labels=["c", "b", "a"], index=["z", "y", "x"]
+    )
+    rec.record(
+        0, np.array([[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]), ids=["z", "y", "x"]
+    )
+    rec.record(
+        1, np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]), ids=["z", "y", "x"]
+    )
+    table = SampleTable(df, dynamics=rec)
+    # Frame order x, y, z; table classes a, b, c.  x: a, a; y: b, b; z: b then c.
+    assert table.epoch_pred.tolist() == [[0, 0], [1, 1], [1, 2]]
+    assert table.derived["learned_epoch"].tolist() == [0, 0, 1]
+    assert table.derived["flips"].tolist() == [0, 0, 1]
