@@ -106,6 +106,10 @@ def test_slider_to_epoch_0_and_click_a_cell_selects_that_epochs_cell(open_notebo
     # The recall chart: hover a line, then click a legend entry to select a whole class.
     nb.page.locator(f"{ROOT} .nbdl-cm-rc-item[data-class='5']").hover()
     nb.screenshot_of("confusion-epochs-slider-epoch0", ROOT)
+    nb.set_theme("JupyterLab Dark")
+    nb.page.wait_for_timeout(300)
+    nb.screenshot_of("confusion-epochs-slider-epoch0-dark", ROOT)
+    nb.set_theme("JupyterLab Light")
     nb.page.locator(f"{ROOT} .nbdl-cm-rc-item[data-class='5']").click()
     wait_selected(nb, nb.kernel_json("int((df['label'] == 5).sum())"))
     assert nb.kernel_json("lens.selected.tolist()") == nb.kernel_json(
@@ -172,5 +176,6 @@ def test_detail_panel_shows_the_history_and_the_data_map_colours_by_learned_epoc
     assert {"forgetting", "learned_epoch", "flips"} <= set(options)
     assert menu.input_value() == "learned_epoch"
     nb.wait_for(".nbdl-scatter .nbdl-scatter-colorbar")
+    nb.page.locator(f"{gallery} .nbdl-detail-body").evaluate("(el) => { el.scrollTop = 200; }")
     nb.screenshot_of("gallery-detail-history", gallery)
     nb.screenshot_of("data-map-learned-epoch", ".nbdl-scatter")
