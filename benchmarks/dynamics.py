@@ -13,9 +13,11 @@ Two markdown tables:
    Times are the median over the measured epochs (the first, warm-up epoch is
    dropped); recording time is measured around the recording calls themselves.
 2. Recorder memory at 1M samples × 20 epochs (synthetic probabilities, 10
-   classes): the default (given-label probability + correctness) and
-   ``keep_full=True``, with the ``record()`` time per epoch and the peak
-   traced allocation while recording and reading.
+   classes): the default (given-label probability + the predicted class per
+   epoch, uint8, from which correctness is read) and ``keep_full=True``, with
+   the ``record()`` time per epoch and the peak traced allocation while
+   recording and reading (``to_arrays`` and ``epoch_preds``, what a
+   ``DataLens`` reads). The issue's budget: the default well under 200 MB.
 
 Everything runs on one thread and is timed in process CPU time
 (``time.process_time``), so the numbers do not depend on what else a shared
@@ -223,12 +225,13 @@ def bench_memory(n: int, epochs: int) -> list[tuple[str, int, float, int]]:
             rec.record(epoch, probs)
             times.append(time.process_time() - mark)
         rec.to_arrays(labels)  # reading stacks the epochs once
+        assert rec.epoch_preds is not None and rec.epoch_preds.dtype == np.uint8
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         label = (
             "keep_full=True (+ N x E x C float32)"
             if keep_full
-            else "default (given prob + correct)"
+            else "default (given prob float32 + class uint8)"
         )
         rows.append((label, rec.nbytes, statistics.median(times), peak))
         del rec

@@ -176,3 +176,61 @@ def confusion(
         label_codes=labels,
         pred_codes=preds,
     )
+
+
+# ------------------------------------------------------------------ over epochs
+def _epoch_column(epoch_pred: npt.ArrayLike, epoch: int) -> np.ndarray:
+    preds = np.asarray(epoch_pred)
+    if preds.ndim != 2:
+        raise ValueError(f"epoch_pred must be shaped (N, E), got shape {preds.shape}")
+    n_epochs = preds.shape[1]
+    if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer):
+        raise TypeError(f"epoch must be an int, got {type(epoch).__name__}")
+    if not -n_epochs <= epoch < n_epochs:
+        raise ValueError(
+            f"epoch must be in [0, {n_epochs}) (or negative from the end), got {epoch}"
+        )
+    return preds[:, epoch]
+
+
+def epoch_confusion_matrix(
+    label_codes: npt.ArrayLike, epoch_pred: npt.ArrayLike, epoch: int, n_classes: int
+) -> np.ndarray:
+    """The ``(C, C)`` confusion matrix of the predictions after epoch index ``epoch``.
+
+    ``epoch_pred`` is ``(N, E)`` class codes (``SampleTable.epoch_pred``); a code
+    outside ``[0, C)`` (unknown: a sample without dynamics) is counted in no cell.
+    """
+    column = _epoch_column(epoch_pred, epoch)
+    labels = np.asarray(label_codes)
+    known = column < n_classes
+    return confusion_matrix(labels[known], column[known].astype(np.int64), n_classes)
+
+
+def epoch_cell_positions(
+    label_codes: npt.ArrayLike,
+    epoch_pred: npt.ArrayLike,
+    epoch: int,
+    true_code: int,
+    pred_code: int,
+) -> np.ndarray:
+    """Row positions of the samples given ``true_code`` and predicted ``pred_code`` at ``epoch``."""
+    return cell_positions(label_codes, _epoch_column(epoch_pred, epoch), true_code, pred_code)
+
+
+def recall_over_epochs(
+    label_codes: npt.ArrayLike, epoch_pred: npt.ArrayLike, n_classes: int
+) -> np.ndarray:
+    """``(E, C)`` float64 recall of each class after each epoch (NaN for a class never given).
+
+    Which classes the model learns late, and when: one bincount per epoch.
+    """
+    preds = np.asarray(epoch_pred)
+    labels = as_class_codes(label_codes, n_classes, name="label_codes", length=preds.shape[0])
+    support = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    out = np.empty((preds.shape[1], n_classes), dtype=np.float64)
+    for e in range(preds.shape[1]):
+        hits = np.bincount(labels[preds[:, e] == labels], minlength=n_classes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[e] = np.where(support > 0, hits / support, np.nan)
+    return out

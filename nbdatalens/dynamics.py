@@ -3,8 +3,10 @@
 :class:`TrainingDynamics` collects the model's probabilities after each
 epoch, either a whole epoch at once or mini-batch by mini-batch with sample
 ids. When the given labels are known up front it keeps only what the data map
-needs (the given-label probability as float32 and whether the argmax was the
-given label), N x E x 5 bytes: 1M samples x 20 epochs is about 100 MB.
+needs (the given-label probability as float32) and the predicted class per
+epoch (the smallest unsigned int that holds the classes; whether the argmax was
+the given label is read from it), N x E x 5 bytes with up to 255 classes:
+1M samples x 20 epochs is about 100 MB.
 
 Example:
     >>> import numpy as np
@@ -38,7 +40,7 @@ class _OpenEpoch:
     epoch: int
     seen: np.ndarray
     given: np.ndarray | None
-    correct: np.ndarray | None
+    pred: np.ndarray | None
     full: np.ndarray | None
     n_seen: int = 0
 
@@ -53,6 +55,19 @@ def _epoch_number(epoch: Any) -> int:
     if isinstance(epoch, bool) or not isinstance(epoch, int | np.integer):
         raise TypeError(f"epoch must be an int, got {type(epoch).__name__}")
     return int(epoch)
+
+
+def pred_dtype(n_classes: int) -> np.dtype:
+    """The smallest unsigned int holding codes ``0..n_classes-1`` plus :func:`unknown_pred`."""
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if n_classes < np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    raise ValueError(f"{n_classes} classes do not fit a uint32 class code")
+
+
+def unknown_pred(dtype: npt.DTypeLike) -> int:
+    """The code that marks an unknown prediction: the dtype's largest value (never a class)."""
+    return int(np.iinfo(dtype).max)
 
 
 def _megabytes(n: int) -> str:
@@ -72,6 +87,11 @@ class TrainingDynamics:
         index: sample ids (e.g. ``df.index``), unique, length N. When given,
             ``record(..., ids=...)`` takes these ids instead of row positions.
         keep_full: also keep the full ``(N, E, C)`` float32 probabilities.
+
+    The predicted class of every epoch is kept too (:attr:`epoch_preds`, N x E
+    in :func:`pred_dtype`): the per-epoch confusion matrix, forgetting events
+    and when each sample was learned are read from it. With labels it
+    replaces a separate correctness array (correct = predicted == given).
 
     Epoch numbers are any increasing ints (0- or 1-based). An epoch is complete
     once every sample has been recorded for it; recording a later epoch, or
@@ -113,7 +133,10 @@ class TrainingDynamics:
         self._keep_full = bool(keep_full) or labels is None
         self._epochs: list[int] = []
         self._given_blocks: list[np.ndarray] = []
-        self._correct_blocks: list[np.ndarray] = []
+        self._pred_blocks: list[np.ndarray] = []
+        self._pred_dtype = pred_dtype(len(self._classes))
+        # False once record_given() left the class of a wrong prediction unknown.
+        self._preds_known = True
         self._full_blocks: list[np.ndarray] = []
         self._open: _OpenEpoch | None = None
 
@@ -171,9 +194,9 @@ class TrainingDynamics:
     @property
     def nbytes(self) -> int:
         """Bytes held in numpy arrays: recorded epochs, the open epoch's buffers, label codes."""
-        held = [*self._given_blocks, *self._correct_blocks, *self._full_blocks]
+        held = [*self._given_blocks, *self._pred_blocks, *self._full_blocks]
         if self._open is not None:
-            held += [self._open.seen, self._open.given, self._open.correct, self._open.full]
+            held += [self._open.seen, self._open.given, self._open.pred, self._open.full]
         if self._label_codes is not None:
             held.append(self._label_codes)
         return int(sum(a.nbytes for a in held if a is not None))
@@ -190,7 +213,24 @@ class TrainingDynamics:
         """``(N, E)`` bool, whether each epoch's argmax was the given label (read-only)."""
         self._require_labels("correct")
         self._check_closed()
-        return self._stacked(self._correct_blocks, (self._n, 0), np.bool_)
+        preds = self._stacked(self._pred_blocks, (self._n, 0), self._pred_dtype)
+        return _read_only(preds == self._label_codes[:, None])
+
+    @property
+    def epoch_preds(self) -> np.ndarray | None:
+        """``(N, E)`` predicted class code (into :attr:`classes`) after each epoch (read-only).
+
+        The dtype is :func:`pred_dtype` of the number of classes (uint8 up to 254
+        classes). None when :meth:`record_given` was called without ``pred=`` and
+        some prediction was wrong (its class was never seen).
+        """
+        self._check_closed()
+        if self._label_codes is None:
+            full = self._stacked(self._full_blocks, (self._n, 0, len(self._classes)), np.float32)
+            return _read_only(np.argmax(full, axis=2).astype(self._pred_dtype))
+        if not self._preds_known:
+            return None
+        return self._stacked(self._pred_blocks, (self._n, 0), self._pred_dtype)
 
     @property
     def full_probs(self) -> np.ndarray | None:
@@ -272,12 +312,12 @@ class TrainingDynamics:
             batch = softmax(batch)
         batch = batch.astype(np.float32, copy=False)
         positions = self._positions(ids, batch.shape[0])
-        given = hits = None
+        given = preds = None
         if self._label_codes is not None:
             codes = self._label_codes[positions]
             given = batch[np.arange(batch.shape[0]), codes]
-            hits = np.argmax(batch, axis=1) == codes
-        self._store(epoch, positions, given, hits, batch)
+            preds = np.argmax(batch, axis=1)
+        self._store(epoch, positions, given, preds, batch)
 
     def record_given(
         self,
@@ -285,6 +325,8 @@ class TrainingDynamics:
         given_probs: npt.ArrayLike,
         correct: npt.ArrayLike,
         ids: npt.ArrayLike | None = None,
+        *,
+        pred: npt.ArrayLike | None = None,
     ) -> None:
         """Record the given-label probability and correctness computed elsewhere.
 
@@ -292,6 +334,9 @@ class TrainingDynamics:
         GPU, so only N floats and N bools cross to the host). Needs a recorder
         built with ``labels=`` that does not keep full probabilities; ``correct``
         must say whether the argmax was the given label. ``ids`` as in :meth:`record`.
+        ``pred`` is the argmax class code of each sample (into :attr:`classes`);
+        without it the class of a wrong prediction is unknown, and
+        :attr:`epoch_preds` becomes None.
         """
         epoch = _epoch_number(epoch)
         if self._label_codes is None or self._keep_full:
@@ -315,14 +360,27 @@ class TrainingDynamics:
                 f"given_probs must be probabilities in [0, 1]; {bad.size} are not "
                 f"(e.g. rows {bad[:5].tolist()}: {given[bad[:5]].tolist()})"
             )
-        self._store(epoch, self._positions(ids, given.shape[0]), given, hits, None)
+        positions = self._positions(ids, given.shape[0])
+        if pred is None:
+            preds = np.where(hits, self._label_codes[positions], unknown_pred(self._pred_dtype))
+            if not hits.all():
+                self._preds_known = False
+        else:
+            preds = as_class_codes(pred, len(self._classes), name="pred", length=given.shape[0])
+            disagree = (preds == self._label_codes[positions]) != hits
+            if disagree.any():
+                raise ValueError(
+                    f"pred and correct disagree at {int(disagree.sum())} rows (e.g. "
+                    f"{np.flatnonzero(disagree)[:5].tolist()}): correct must be pred == label"
+                )
+        self._store(epoch, positions, given, preds, None)
 
     def positions(self, ids: npt.ArrayLike) -> np.ndarray:
         """Row positions of ``ids`` (ids from ``index=``, else positions), checked as in
         :meth:`record`: known and not repeated. Lets a loop validate its ids early."""
         return self._positions(ids, None)
 
-    def _store(self, epoch: int, positions: np.ndarray, given: Any, hits: Any, full: Any) -> None:
+    def _store(self, epoch: int, positions: np.ndarray, given: Any, preds: Any, full: Any) -> None:
         self._check_epoch_order(epoch)
         open_epoch = self._open if self._open is not None else self._new_epoch(epoch)
         already = open_epoch.seen[positions]
@@ -336,7 +394,7 @@ class TrainingDynamics:
         open_epoch.n_seen += positions.size
         if open_epoch.given is not None:
             open_epoch.given[positions] = given
-            open_epoch.correct[positions] = hits
+            open_epoch.pred[positions] = preds
         if open_epoch.full is not None:
             open_epoch.full[positions] = full
         if open_epoch.n_seen == self._n:
@@ -401,14 +459,14 @@ class TrainingDynamics:
             epoch=epoch,
             seen=np.zeros(self._n, dtype=np.bool_),
             given=np.full(self._n, np.nan, dtype=np.float32) if labelled else None,
-            correct=np.zeros(self._n, dtype=np.bool_) if labelled else None,
+            pred=np.zeros(self._n, dtype=self._pred_dtype) if labelled else None,
             full=np.zeros((self._n, n_classes), dtype=np.float32) if self._keep_full else None,
         )
 
     def _commit(self, open_epoch: _OpenEpoch) -> None:
         if open_epoch.given is not None:
             self._given_blocks.append(open_epoch.given[:, None])
-            self._correct_blocks.append(open_epoch.correct[:, None])
+            self._pred_blocks.append(open_epoch.pred[:, None])
         if open_epoch.full is not None:
             self._full_blocks.append(open_epoch.full[:, None, :])
         self._epochs.append(open_epoch.epoch)
@@ -449,7 +507,7 @@ class TrainingDynamics:
         return _read_only(blocks[0])
 
     def __repr__(self) -> str:
-        storage = "full probabilities" if self._keep_full else "given-label probability + correct"
+        storage = "full probabilities" if self._keep_full else "given-label probability + class"
         if self._keep_full and self._label_codes is not None:
             storage += " (+ given-label arrays)"
         span = f" ({self._epochs[0]}..{self._epochs[-1]})" if self._epochs else ""

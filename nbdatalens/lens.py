@@ -85,7 +85,8 @@ class DataLens(FindingMethods):
     @property
     def derived(self) -> pd.DataFrame:
         """Derived per-sample columns: pred, correct, loss, margin, confidence,
-        variability, correctness, region (same index as ``df``)."""
+        variability, correctness, region, forgetting, learned_epoch, flips (same
+        index as ``df``)."""
         return self.table.derived
 
     def frame(self) -> pd.DataFrame:
@@ -321,7 +322,11 @@ class DataLens(FindingMethods):
         return self._model
 
     def confusion_matrix(self, **kwargs: Any) -> Any:
-        """The clickable confusion matrix (rows = given label, columns = prediction)."""
+        """The clickable confusion matrix (rows = given label, columns = prediction).
+
+        ``epoch=3`` shows the predictions after epoch index 3 (needs per-epoch
+        predictions: a recorder, or N×E×C dynamics); the view's slider moves it.
+        """
         from .views.confusion import ConfusionMatrix
 
         return ConfusionMatrix(self.model, **kwargs)

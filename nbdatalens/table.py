@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from . import cartography, probability
+from . import cartography, forgetting, probability
 from .roles import Roles, _preview, class_from_suffix, resolve_roles
 from .validation import (
     check_dynamics,
@@ -42,6 +42,9 @@ DERIVED_COLUMNS = (
     "variability",
     "correctness",
     "region",
+    "forgetting",
+    "learned_epoch",
+    "flips",
 )
 
 
@@ -179,12 +182,15 @@ class SampleTable(traitlets.HasTraits):
         src = self.roles["dynamics"]
         self.dynamics_given: np.ndarray | None = None
         self.dynamics_correct: np.ndarray | None = None
+        #: (N, E) predicted class codes per epoch (unknown = the dtype's max), or None.
+        self.epoch_pred: np.ndarray | None = None
         if src is None:
             return
         last: np.ndarray | None = None
         if src.columns is None and hasattr(src.value, "to_arrays"):
             base = self.classes[: self.n_label_classes]
             given, correct, last = recorder_dynamics(self.df, src.value, self.label_codes, base)
+            self.epoch_pred = forgetting.recorder_epoch_preds(self.df, src.value, self.classes)
         else:
             arr = stack_vectors(self.df, src, "dynamics", (2, 3), allow_missing=True)
             given, exact = check_dynamics(
@@ -198,10 +204,13 @@ class SampleTable(traitlets.HasTraits):
                 correct = exact
                 # The last epoch stands in for probs only when every sample has one.
                 last = None if np.isnan(given[:, 0]).any() else arr[:, -1, :]
+            self.epoch_pred = forgetting.array_epoch_preds(arr, given)
         if last is not None and self.probs is None:  # the last epoch is the model's final word
             self.probs = np.ascontiguousarray(last, dtype=np.float32)
             if self.pred_codes is None:
                 self.pred_codes = probability.argmax_predictions(self.probs)
+        if self.pred_codes is None and self.epoch_pred is not None:
+            self.pred_codes = forgetting.final_predictions(self.epoch_pred)
         self.dynamics_given = np.asarray(given, dtype=np.float32)
         self.dynamics_correct = np.asarray(correct, dtype=bool)
 
@@ -277,6 +286,9 @@ class SampleTable(traitlets.HasTraits):
             for name in ("confidence", "variability", "correctness"):
                 cols[name] = nan.copy()
         cols["region"] = pd.Categorical.from_codes(region, categories=list(cartography.REGIONS))
+        valid = None if self.dynamics_given is None else ~np.isnan(self.dynamics_given[:, 0])
+        learning = forgetting.learning_columns(self.dynamics_correct, self.epoch_pred, valid)
+        cols.update({k: nan.copy() if v is None else v for k, v in learning.items()})
         return pd.DataFrame(cols, index=self.df.index, columns=list(DERIVED_COLUMNS))
 
     @property

@@ -133,3 +133,18 @@ def test_logits_passed_as_probs_are_reported(digits):
     model = _model(activation=None)
     with pytest.raises(ValueError, match="pass logits= instead"):
         model.fit(X, y, epochs=1, verbose=0, callbacks=[DataMapCallback(rec, X)])
+
+
+def test_callback_keeps_the_predicted_class_per_epoch(digits):
+    import pandas as pd
+
+    from nbdatalens.table import SampleTable
+
+    X, y = digits
+    rec = TrainingDynamics(len(y), list(range(10)), y)  # default: no full probabilities
+    model = _model()
+    model.fit(X, y, epochs=2, batch_size=64, verbose=0, callbacks=[DataMapCallback(rec, X, y)])
+    np.testing.assert_array_equal(rec.epoch_preds[:, -1], model.predict(X, verbose=0).argmax(1))
+    table = SampleTable(pd.DataFrame({"label": y}), dynamics=rec)
+    np.testing.assert_array_equal(table.epoch_pred, rec.epoch_preds)
+    assert table.derived["flips"].notna().all()

@@ -205,3 +205,17 @@ def test_recorder_feeds_the_sample_table(digits):
     assert table.n_epochs == 3
     np.testing.assert_allclose(table.derived["confidence"], rec.given_probs.mean(axis=1), rtol=1e-6)
     np.testing.assert_allclose(table.derived["correctness"], rec.correct.mean(axis=1))
+
+
+def test_partial_fit_recorder_gives_the_per_epoch_views(digits):
+    X, y = digits
+    est = SGDClassifier(loss="log_loss", random_state=0)
+    rec = fit_partial_with_dynamics(est, X, y, epochs=3)  # the default: no full probabilities
+    assert rec.epoch_preds.shape == (len(y), 3) and rec.epoch_preds.dtype == np.uint8
+    np.testing.assert_array_equal(rec.epoch_preds[:, -1], est.predict(X))
+    table = SampleTable(pd.DataFrame({"label": y}), dynamics=rec)
+    np.testing.assert_array_equal(table.epoch_pred, rec.epoch_preds)
+    correct = rec.epoch_preds == y[:, None]
+    expected = (correct[:, :-1] & ~correct[:, 1:]).sum(axis=1)
+    np.testing.assert_array_equal(table.derived["forgetting"], expected)
+    assert table.derived["flips"].notna().all()

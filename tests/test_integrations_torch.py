@@ -292,3 +292,23 @@ def test_importing_nbdatalens_does_not_import_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("keep_full", [False, True])
+def test_record_epoch_keeps_the_predicted_class_per_epoch(digits, keep_full):
+    import pandas as pd
+
+    from nbdatalens.table import SampleTable
+
+    X, y = digits
+    loader = DataLoader(WithIndex(TensorDataset(X, y)), batch_size=64, shuffle=True)
+    model = _model()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    rec = TrainingDynamics(len(y), list(range(10)), y.numpy(), keep_full=keep_full)
+    for epoch in range(2):
+        _train_epoch(model, loader, optimizer)
+        record_epoch(rec, model, loader, epoch)
+    np.testing.assert_array_equal(rec.epoch_preds[:, -1], _eval_probs(model, X).argmax(1))
+    table = SampleTable(pd.DataFrame({"label": y.numpy()}), dynamics=rec)
+    np.testing.assert_array_equal(table.epoch_pred, rec.epoch_preds)
+    assert table.derived["learned_epoch"].isin([0, 1]).sum() > 0

@@ -49,6 +49,7 @@ def test_quickstart_runs_and_finds_the_flipped_digits(tmp_path):
     text = _stream_text(nb)
     assert "6 selected; truly mislabeled: 100%" in text
     assert "180 of the 180 flipped labels" in text
+    assert "class 5 is learned last: recall 42% after epoch 0" in text
     assert "nan" not in text
     assert list(tmp_path.glob("*.csv")), "the export step wrote no file"
 

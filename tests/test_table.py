@@ -45,6 +45,9 @@ def test_derived_columns_match_hand_computed_values():
         "variability",
         "correctness",
         "region",
+        "forgetting",
+        "learned_epoch",
+        "flips",
     ]
     assert d.index.tolist() == list("abcd")
     assert d["pred"].tolist() == [0, 0, 2, 1]

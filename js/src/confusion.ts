@@ -8,6 +8,10 @@ interface ConfusionTraits {
   table: string;
   normalize: string;
   height: number;
+  epoch: number | null;
+  n_epochs: number;
+  epochs_note: string;
+  epoch_recall: (number | null)[][];
 }
 
 async function render({ model, el }: RenderProps<ConfusionTraits>): Promise<() => void> {

@@ -126,7 +126,7 @@ class EpochBuffers:
         self.counts = torch.zeros(n, dtype=torch.int32, device=device)
         # A running total on the device: checking it per batch would wait for the GPU.
         self.not_probs = torch.zeros((), dtype=torch.int64, device=device)
-        self.full = self.given = self.correct = self.labels = None
+        self.full = self.given = self.correct = self.labels = self.pred = None
         if recorder.keeps_full:
             self.full = torch.zeros((n, self.n_classes), dtype=torch.float32, device=device)
         else:
@@ -134,6 +134,8 @@ class EpochBuffers:
             self.labels = torch.from_numpy(recorder.label_codes.astype(np.int64)).to(device)
             self.given = torch.full((n,), float("nan"), dtype=torch.float32, device=device)
             self.correct = torch.zeros(n, dtype=torch.bool, device=device)
+            # The argmax class too (int32: N x 4 bytes on the device), for the per-epoch views.
+            self.pred = torch.zeros(n, dtype=torch.int32, device=device)
 
     def _probabilities(self, scores: torch.Tensor, outputs: Outputs) -> torch.Tensor:
         torch = load_torch()
@@ -173,7 +175,9 @@ class EpochBuffers:
             return
         codes = self.labels[positions]
         self.given[positions] = probs.gather(1, codes[:, None])[:, 0]
-        self.correct[positions] = probs.argmax(dim=1) == codes
+        top = probs.argmax(dim=1)
+        self.correct[positions] = top == codes
+        self.pred[positions] = top.to(torch.int32)
 
     def _describe(self, positions: np.ndarray) -> str:
         shown = positions[:5]
@@ -216,4 +220,9 @@ class EpochBuffers:
         if self.full is not None:
             self.recorder.record(epoch, self.full.cpu().numpy())
         else:
-            self.recorder.record_given(epoch, self.given.cpu().numpy(), self.correct.cpu().numpy())
+            self.recorder.record_given(
+                epoch,
+                self.given.cpu().numpy(),
+                self.correct.cpu().numpy(),
+                pred=self.pred.cpu().numpy(),
+            )

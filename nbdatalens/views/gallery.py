@@ -34,8 +34,8 @@ class Gallery(View):
         str, default ``"loss"`` — one of ``"issue"`` (the issue check last
         picked in the Issues view, most severe first; picking a check switches
         to it), ``"loss"``, ``"confidence"``, ``"margin"``, ``"label"`` (grouped
-        by class, highest loss first in each) or ``"table"`` (table order). A key the table has no values for falls
-        back to the first one it has.
+        by class, highest loss first in each) or ``"table"`` (table order). A
+        key the table has no values for falls back to the first one it has.
     descending:
         bool, default ``True`` — highest first.
     tile_size:

@@ -22,6 +22,7 @@ from ..annotations import ANNOTATION_COLUMNS
 from ..transport import array_payload, decode_selection, encode_selection
 from .annotation_messages import AnnotationRequests, Exporter
 from .bundles import bundle
+from .epoch_requests import EpochRequests
 from .requests import Reply, RequestHandler
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class TableModel(anywidget.AnyWidget):
         self._handlers: dict[str, Callable[[dict[str, Any]], Reply]] = {
             **self._requests.handlers(),
             **AnnotationRequests(table, annotations, export).handlers(),
+            **EpochRequests(table).handlers(),
             "column": self._column,
         }
         self.on_msg(self._dispatch)
@@ -300,11 +302,14 @@ def _core_categories(table: SampleTable) -> dict[str, list[str]]:
 
 def _colourable_columns(table: SampleTable) -> list[str]:
     core = ["label", "pred", "correct", "region", "loss", "margin"]
-    core += ["confidence", "variability", "correctness"]
+    core += ["confidence", "variability", "correctness", "forgetting", "learned_epoch", "flips"]
     if table.pred_codes is None:
         core = [c for c in core if c not in ("pred", "correct")]
     if not table.has_dynamics:
         core = [c for c in core if c not in ("region", "confidence", "variability", "correctness")]
+        core = [c for c in core if c not in ("forgetting", "learned_epoch", "flips")]
+    elif getattr(table, "epoch_pred", None) is None:
+        core.remove("flips")
     used = table.roles.used_columns()
     user = [
         str(c)

@@ -3,10 +3,11 @@
 // pred column changes, per-cell selected counts only when the selection
 // changes; hover is arithmetic on the layout and the counts.
 
+import { EpochColumns, epochOfSlider, nextPlayPosition, sliderOfEpoch } from "../lib/epochs";
 import { formatCount } from "../lib/format";
 import { NextFrame } from "../lib/next_frame";
 import { applyMode, modeFromEvent } from "../lib/selection";
-import type { TableClient } from "../lib/table_client";
+import type { NumericArray, TableClient } from "../lib/table_client";
 import {
   type Codes,
   countPairs,
@@ -17,6 +18,16 @@ import {
   type Target,
   targetMask,
 } from "./counts";
+import {
+  buildEpochBar,
+  buildRecallChart,
+  type EpochBar,
+  highlightClass,
+  type RecallChart,
+  setBarEpoch,
+  setChartEpoch,
+  setPlaying,
+} from "./epochs";
 import {
   applyLayout,
   buildFrame,
@@ -43,7 +54,12 @@ import {
 export interface ConfusionModel {
   get(name: "normalize"): string;
   get(name: "height"): number;
+  get(name: "epoch"): number | null;
+  get(name: "n_epochs"): number;
+  get(name: "epochs_note"): string;
+  get(name: "epoch_recall"): (number | null)[][];
   set(name: "normalize", value: string): void;
+  set(name: "epoch", value: number | null): void;
   save_changes(): void;
   on(event: string, cb: () => void): void;
   off(event: string, cb: () => void): void;
@@ -56,6 +72,9 @@ interface Matrix {
   counts: Int32Array;
   margins: Margins;
 }
+
+/** Milliseconds per epoch while playing. */
+const PLAY_STEP_MS = 700;
 
 const NO_PREDICTION =
   "This table has no predictions, so there is no confusion matrix to show. " +
@@ -77,6 +96,11 @@ export class ConfusionView {
   private readonly listeners = new AbortController();
   private readonly resize: ResizeObserver;
   private readonly themeWatch: MutationObserver;
+  private readonly epochs: EpochColumns;
+  private readonly nEpochs: number;
+  private readonly bar: EpochBar;
+  private readonly chart: RecallChart | null = null;
+  private playTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly model: ConfusionModel,
@@ -107,6 +131,32 @@ export class ConfusionView {
     );
     f.scroller.addEventListener("scroll", () => this.endHover(), { signal, passive: true });
 
+    // Over epochs: the bar under the toolbar, the recall chart beside the matrix.
+    this.epochs = new EpochColumns(table);
+    this.nEpochs = Math.max(0, Number(model.get("n_epochs") ?? 0));
+    this.bar = buildEpochBar(this.nEpochs, String(model.get("epochs_note") ?? ""));
+    f.body.before(this.bar.el);
+    if (this.nEpochs > 0) {
+      const main = document.createElement("div");
+      main.className = "nbdl-cm-main";
+      f.body.replaceWith(main);
+      this.chart = buildRecallChart(
+        model.get("epoch_recall") ?? [],
+        table.categories("label") ?? [],
+      );
+      main.append(f.body, this.chart.el);
+      this.bar.slider.addEventListener("input", () => this.onSlider(false), { signal });
+      this.bar.slider.addEventListener("change", () => this.onSlider(true), { signal });
+      this.bar.play.addEventListener("click", () => this.togglePlay(), { signal });
+      const chartEl = this.chart.el;
+      chartEl.addEventListener("click", (e) => this.onChartClick(e), { signal });
+      chartEl.addEventListener("pointerover", (e) => this.onChartHover(e), { signal });
+      chartEl.addEventListener("pointerleave", () => this.onChartHover(null), { signal });
+      this.showEpoch();
+    } else {
+      f.root.dataset.epoch = "none";
+    }
+
     this.resize = new ResizeObserver(() => this.schedule("relayout"));
     this.resize.observe(f.body);
     // JupyterLab switches themes by changing attributes on <body>; the canvas re-reads its colours.
@@ -121,6 +171,7 @@ export class ConfusionView {
 
     model.on("change:normalize", this.onNormalize);
     model.on("change:height", this.onHeight);
+    model.on("change:epoch", this.onEpoch);
     table.on("change:columns", this.onColumns as never);
     table.on("change:categories", this.onColumns as never);
     table.on("change:selection", this.onSelection as never);
@@ -132,6 +183,10 @@ export class ConfusionView {
     this.schedule("relayout");
   };
   private readonly onColumns = () => this.schedule("recount");
+  private readonly onEpoch = () => {
+    this.showEpoch();
+    this.schedule("recount");
+  };
   private readonly onSelection = () => this.schedule("reselect");
 
   private get normalize(): Normalize {
@@ -162,9 +217,29 @@ export class ConfusionView {
     this.frame.root.dataset.timings = JSON.stringify(timings);
   }
 
+  /** The epoch the matrix should show: an index, or null for the final predictions. */
+  private get epoch(): number | null {
+    const e = this.model.get("epoch");
+    return this.nEpochs > 0 && typeof e === "number" && e >= 0 && e < this.nEpochs ? e : null;
+  }
+
+  /** The predicted classes to count: the final ones, or the shown epoch's once they arrived. */
+  private predictions(): NumericArray | undefined {
+    const epoch = this.epoch;
+    if (epoch === null) return this.table.column("pred");
+    const column = this.epochs.peek(epoch);
+    if (column) return column;
+    this.frame.root.dataset.epochReady = "0";
+    this.epochs.get(epoch).then(
+      () => this.schedule("recount"),
+      (error: unknown) => setStatus(this.frame, `epoch ${epoch + 1}: ${String(error)}`, 0),
+    );
+    return this.matrix?.pred as NumericArray | undefined; // keep the last matrix meanwhile
+  }
+
   private recount(): void {
     const label = this.table.column("label");
-    const pred = this.table.column("pred");
+    const pred = this.predictions();
     const names = this.table.categories("label") ?? [];
     const root = this.frame.root;
     if (!label || !pred) {
@@ -179,6 +254,7 @@ export class ConfusionView {
       previous.pred === pred &&
       sameNames(previous.names, names)
     ) {
+      this.markEpochReady();
       return;
     }
     const c = names.length;
@@ -192,6 +268,7 @@ export class ConfusionView {
     delete root.dataset.empty;
     root.dataset.nClasses = String(c);
     root.dataset.counts = JSON.stringify(Array.from(counts));
+    this.markEpochReady();
     if (!previous || !sameNames(previous.names, names)) setClassHeaders(this.frame, names);
   }
 
@@ -363,6 +440,82 @@ export class ConfusionView {
     this.frame.root.dataset.clickMs = (performance.now() - start).toFixed(2);
   }
 
+  private markEpochReady(): void {
+    if (this.nEpochs === 0) return;
+    const epoch = this.epoch;
+    const root = this.frame.root;
+    const pred = this.matrix?.pred;
+    const shown = epoch === null ? this.table.column("pred") : this.epochs.peek(epoch);
+    root.dataset.epochReady = shown !== undefined && shown === pred ? "1" : "0";
+    root.dataset.epoch = epoch === null ? "final" : String(epoch);
+  }
+
+  /** Bar and chart follow the `epoch` trait (set by the slider, play, or Python). */
+  private showEpoch(): void {
+    const epoch = this.epoch;
+    setBarEpoch(this.bar, epoch, this.nEpochs);
+    if (this.chart) setChartEpoch(this.chart, this.model.get("epoch_recall") ?? [], epoch);
+    if (epoch !== null) this.epochs.get(epoch).catch(() => undefined); // start the fetch now
+  }
+
+  private onSlider(commit: boolean): void {
+    const epoch = epochOfSlider(Number(this.bar.slider.value), this.nEpochs);
+    if (this.model.get("epoch") !== epoch) this.model.set("epoch", epoch);
+    // Python hears the epoch once per drag (on change), not per slider step.
+    if (commit) this.model.save_changes();
+  }
+
+  private togglePlay(): void {
+    if (this.playTimer !== undefined) {
+      this.stopPlay();
+      return;
+    }
+    let position = sliderOfEpoch(this.epoch, this.nEpochs);
+    if (position >= this.nEpochs) position = 0;
+    else position = nextPlayPosition(position, this.nEpochs);
+    this.stepTo(position);
+    setPlaying(this.bar, true);
+    this.playTimer = setInterval(() => {
+      const epoch = this.epoch;
+      // Wait for the shown epoch's column before moving on (a slow kernel slows the play).
+      if (epoch !== null && this.epochs.peek(epoch) === undefined) return;
+      const next = nextPlayPosition(sliderOfEpoch(epoch, this.nEpochs), this.nEpochs);
+      this.stepTo(next);
+      if (next >= this.nEpochs) this.stopPlay();
+    }, PLAY_STEP_MS);
+  }
+
+  private stepTo(position: number): void {
+    const epoch = epochOfSlider(position, this.nEpochs);
+    if (epoch !== null && epoch + 1 < this.nEpochs)
+      this.epochs.get(epoch + 1).catch(() => undefined);
+    this.model.set("epoch", epoch);
+    this.model.save_changes();
+  }
+
+  private stopPlay(): void {
+    clearInterval(this.playTimer);
+    this.playTimer = undefined;
+    setPlaying(this.bar, false);
+  }
+
+  private classOf(e: Event): number {
+    const item = (e.target as Element | null)?.closest("[data-class]");
+    return item ? Number((item as HTMLElement | SVGElement).dataset.class) : -1;
+  }
+
+  private onChartClick(e: MouseEvent): void {
+    const c = this.classOf(e);
+    if (c >= 0) this.select({ kind: "row", given: c }, e);
+  }
+
+  private onChartHover(e: Event | null): void {
+    const chart = this.chart;
+    if (!chart) return;
+    const svgRoot = chart.el.querySelector("svg");
+    if (svgRoot) highlightClass(chart, svgRoot, e === null ? -1 : this.classOf(e));
+  }
+
   private clearSelection(): void {
     if (this.table.selectionCount() > 0) this.table.clearSelection();
   }
@@ -382,6 +535,8 @@ export class ConfusionView {
   /** Remove every listener, observer and pending frame; the table listeners too. */
   dispose(): void {
     this.nextFrame.cancel();
+    clearInterval(this.playTimer);
+    this.model.off("change:epoch", this.onEpoch);
     clearTimeout(this.layoutTimer);
     this.listeners.abort();
     this.resize.disconnect();

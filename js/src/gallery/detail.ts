@@ -6,6 +6,7 @@
 
 import { h, replaceChildren, setText } from "../lib/dom";
 import { correctionText } from "./annotations";
+import { buildHistory, type HistoryReply } from "./history";
 import type { ThumbEntry } from "./thumbs";
 import type { MediaKind } from "./tile";
 import { qualityBadges, thumbnailImage } from "./tile";
@@ -24,6 +25,10 @@ export interface DetailSource {
   row(pos: number): Promise<RowReply>;
   thumb(pos: number, size: number): Promise<ThumbEntry>;
   play(pos: number, button: HTMLButtonElement): void;
+  /** The sample over epochs (training dynamics), when the source can tell. */
+  history?(pos: number): Promise<HistoryReply>;
+  /** Class display names, which history codes index. */
+  classNames?(): string[];
 }
 
 export interface DetailFacts {
@@ -44,6 +49,7 @@ export class DetailPanel {
   private readonly position: HTMLSpanElement;
   private readonly media: HTMLDivElement;
   private readonly summary: HTMLDivElement;
+  private readonly history: HTMLDivElement;
   private readonly table: HTMLTableSectionElement;
   private currentPos = -1;
   private readonly source: DetailSource;
@@ -71,6 +77,7 @@ export class DetailPanel {
       );
     this.media = h("div", { className: "nbdl-detail-media" });
     this.summary = h("div", { className: "nbdl-detail-summary" });
+    this.history = h("div", { className: "nbdl-detail-history" });
     this.table = h("tbody");
     this.el = h(
       "div",
@@ -92,6 +99,7 @@ export class DetailPanel {
         { className: "nbdl-detail-body" },
         this.media,
         this.summary,
+        this.history,
         h("table", { className: "nbdl-detail-table" }, this.table),
       ),
     );
@@ -150,6 +158,14 @@ export class DetailPanel {
     );
     this.table.replaceChildren();
     this.media.replaceChildren();
+    this.history.replaceChildren();
+    this.source.history?.(pos).then(
+      (reply) => {
+        if (pos !== this.currentPos) return;
+        replaceChildren(this.history, buildHistory(reply, this.source.classNames?.() ?? []));
+      },
+      () => undefined, // the history is extra: the row and thumbnail still show
+    );
     if (this.kind !== "none") {
       this.media.append(h("div", { className: "nbdl-detail-placeholder" }));
       this.source.thumb(pos, DETAIL_SIZE).then(

@@ -4,6 +4,7 @@
 import type { TableClient } from "../lib/table_client";
 import { AudioPlayer } from "./audio";
 import type { RowReply } from "./detail";
+import type { HistoryReply } from "./history";
 import { ThumbCache, type ThumbEntry, type ThumbItem, ThumbLoader } from "./thumbs";
 
 /** Rows kept for the detail panel (a few hundred short strings each). */
@@ -77,6 +78,12 @@ export class KernelData {
     if (this.rows.size >= ROW_CACHE_SIZE) this.rows.delete(this.rows.keys().next().value as number);
     this.rows.set(pos, row);
     return row;
+  }
+
+  /** One sample's given-label probability and predicted class per epoch (the detail panel). */
+  async history(pos: number): Promise<HistoryReply> {
+    const { reply } = await this.table.request<HistoryReply>({ type: "history", pos });
+    return reply;
   }
 
   /** Drop the cached rows (their tags / corrected label changed). */

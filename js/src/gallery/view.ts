@@ -87,6 +87,8 @@ export class GalleryView {
         row: (pos) => this.kernel.row(pos),
         thumb: (pos, size) => this.kernel.thumb(pos, size),
         play: (pos, button) => void this.kernel.player.toggle(pos, button),
+        history: (pos) => this.kernel.history(pos),
+        classNames: () => this.table.categories("label") ?? [],
       },
       kind,
       { close: () => this.closeDetail(), step: (delta) => this.step(delta) },
