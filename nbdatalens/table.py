@@ -408,7 +408,8 @@ class SampleTable(traitlets.HasTraits):
 
 def _categories(classes: list[Any]) -> pd.Index:
     """Categories for the ``pred`` column: typed when the classes share a type."""
-    index = pd.Index(classes)
+    # tupleize_cols=False: tuple classes stay one level of tuples, not a MultiIndex.
+    index = pd.Index(classes, tupleize_cols=False)
     if not index.is_unique or len(index) != len(classes):
-        index = pd.Index(classes, dtype=object)
+        index = pd.Index(classes, dtype=object, tupleize_cols=False)
     return index

@@ -334,3 +334,11 @@ def test_samples_without_dynamics_get_nan_metrics_and_no_region():
     d2 = SampleTable(_frame(), dynamics=as_array).derived
     assert d2["confidence"].isna().tolist() == [False, True, False, False]
     assert d2["region"].iloc[0] == "easy-to-learn"
+
+
+def test_tuple_labels_are_classes_like_any_hashable():
+    df = pd.DataFrame({"label": [(1, 2), (3, 4), (1, 2)], "prediction": [(1, 2), (5, 6), (3, 4)]})
+    table = SampleTable(df)
+    assert table.classes == [(1, 2), (3, 4), (5, 6)]
+    assert table.derived["pred"].tolist() == [(1, 2), (5, 6), (3, 4)]
+    assert table.derived["correct"].tolist() == [True, False, False]
