@@ -203,9 +203,37 @@ def write_parquet(frame: pd.DataFrame, handle: BinaryIO) -> None:
         ) from None
     out = frame.copy()
     for name in out.columns:
-        if out[name].dtype == object:
-            out[name] = _parquet_column(out[name])
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.dtype == object:
+            # Object categories (classes of mixed types, tuples): Arrow would need one
+            # dictionary type; store the values instead, as the object columns below.
+            column = column.astype(object).where(column.notna(), None)
+        if column.dtype == object:
+            column = _parquet_column(column)
+        out[name] = _arrow_ready(column)
     out.to_parquet(handle, index=False, engine="pyarrow")
+
+
+def _arrow_ready(series: pd.Series) -> pd.Series:
+    """``series`` if Arrow can store it, else its values as text (missing kept missing).
+
+    The last resort for whatever a DataLens accepts and Arrow does not (tuples of
+    mixed types, arbitrary hashable objects): every table must export.
+    """
+    import pyarrow as pa
+
+    try:
+        pa.Array.from_pandas(series)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return series.astype(object).map(lambda v: None if _missing(v) else str(v))
+    return series
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers
+        return False
 
 
 WRITERS: dict[str, Callable[[pd.DataFrame, BinaryIO], None]] = {
