@@ -101,7 +101,30 @@ def encode_labels(
             f"column {src.name!r} ({role}): {int(missing.sum())} missing value(s) (NaN/None) "
             f"at ids {_bad_rows(df, missing)}"
         )
+    check_distinct_names(classes, f"column {src.name!r} ({role})")
     return classes, codes.astype(np.int32, copy=False)
+
+
+def check_distinct_names(classes: Sequence[Any], what: str) -> None:
+    """Refuse classes that differ only in type (``1`` and ``"1"``): the views show a class
+    by its text, so two of them would look like one class with its samples split in two.
+
+    Raised for the label and the prediction column alike (and for a prediction
+    that differs from a label class only in type, in ``SampleTable``).
+    """
+    if len(classes) < 2:
+        return
+    seen: dict[str, Any] = {}
+    for c in classes:
+        text = str(c)
+        if text in seen:
+            other = seen[text]
+            raise ValueError(
+                f"{what}: classes {other!r} ({type(other).__name__}) and {c!r} "
+                f'({type(c).__name__}) both read "{text}"; convert the column to one type, '
+                "e.g. with .astype(str)"
+            )
+        seen[text] = c
 
 
 def _not_vectors(df: pd.DataFrame, src: Source, role: str, cells: Sequence[Any]) -> Exception:

@@ -281,3 +281,14 @@ def test_dynamics_with_some_nan_epochs():
 def test_coordinate_with_two_numbers_per_row():
     with pytest.raises(ValueError, match=r"'<array>' \(x\): expected one number per row.*\(3, 2\)"):
         DataLens(_df(), x=np.zeros((3, 2)), y=np.zeros(3))
+
+
+@pytest.mark.parametrize("role", ["label", "prediction"])
+def test_classes_that_differ_only_in_type_are_refused_in_labels_and_predictions(role):
+    # 1 and "1" would be two classes both shown as "1": refused in either column, alike.
+    df = pd.DataFrame({"label": [1, 2, 1], "prediction": [1, 2, 2]})
+    df[role] = pd.Series([1, "1", 2], dtype=object)
+    with pytest.raises(
+        ValueError, match=rf"column '{role}' \({role}\): classes 1 \(int\) and '1' \(str\) both"
+    ):
+        DataLens(df, projection="pca")
