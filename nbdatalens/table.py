@@ -20,6 +20,7 @@ from .validation import (
     check_frame,
     check_probs_column,
     check_split,
+    as_float32,
     check_thresholds,
     encode_labels,
     raw_values,
@@ -208,8 +209,9 @@ class SampleTable(traitlets.HasTraits):
         roles = self.roles
         self.embedding: np.ndarray | None = None
         if "embedding" in roles:
-            emb = stack_vectors(self.df, roles["embedding"], "embedding", 2)
-            self.embedding = np.ascontiguousarray(emb, dtype=np.float32)
+            src = roles["embedding"]
+            emb = stack_vectors(self.df, src, "embedding", 2)
+            self.embedding = as_float32(self.df, emb, src.name, "embedding")
         self.xy: np.ndarray | None = None
         if "x" in roles:
             xy = np.empty((self.n, 2), dtype=np.float32)
@@ -221,7 +223,7 @@ class SampleTable(traitlets.HasTraits):
                         f"column {src.name!r} ({axis}): expected one number per row, got shape "
                         f"{arr.shape}"
                     )
-                xy[:, j] = arr.reshape(self.n)
+                xy[:, j] = as_float32(self.df, arr, src.name, axis).reshape(self.n)
             self.xy = xy
 
     def _check_media(self) -> None:

@@ -226,6 +226,27 @@ def _check_finite(
     )
 
 
+#: Largest magnitude a float32 holds; the views, the layout and the neighbours work in float32.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def as_float32(df: pd.DataFrame, arr: np.ndarray, name: str, role: str) -> np.ndarray:
+    """``arr`` (finite, checked) as C-contiguous float32; values beyond float32's range
+    (±3.4e38), which would turn into ±inf, are refused naming the column and the rows."""
+    if arr.dtype.kind == "f" and arr.dtype.itemsize > 4 and arr.size:
+        with np.errstate(invalid="ignore"):
+            too_big = np.abs(arr).max() > FLOAT32_MAX
+        if too_big:
+            rows = arr.reshape(len(arr), -1)
+            bad = (np.abs(rows) > FLOAT32_MAX).any(axis=1)
+            raise ValueError(
+                f"column {name!r} ({role}): {int(bad.sum())} row(s) hold values beyond the "
+                f"float32 range (±{FLOAT32_MAX:.3g}), e.g. ids {_bad_rows(df, bad)}; "
+                "scale the column (e.g. divide it by its largest absolute value)"
+            )
+    return np.ascontiguousarray(arr, dtype=np.float32)
+
+
 def stack_vectors(
     df: pd.DataFrame,
     src: Source,
