@@ -227,17 +227,21 @@ class SampleTable(traitlets.HasTraits):
             self.xy = xy
 
     def _check_media(self) -> None:
-        src = self.roles["image"]
-        if src is None:
-            return
-        from .media import check_image_column
+        from .media import check_audio_column, check_image_column
 
-        values = raw_values(self.df, src)
-        if not isinstance(values, (pd.Series, np.ndarray)) or (
-            isinstance(values, np.ndarray) and values.ndim == 1
-        ):
-            values = pd.Series(list(values), index=self.df.index)  # errors then name the id
-        check_image_column(values, src.name)
+        for role in ("image", "audio"):
+            src = self.roles[role]
+            if src is None:
+                continue
+            values = raw_values(self.df, src)
+            if not isinstance(values, (pd.Series, np.ndarray)) or (
+                isinstance(values, np.ndarray) and (values.ndim == 1 or role == "audio")
+            ):
+                values = pd.Series(list(values), index=self.df.index)  # errors name the id
+            if role == "image":
+                check_image_column(values, src.name)
+            else:
+                check_audio_column(values, src.name, has_rate="sample_rate" in self.roles)
 
     def _resolve_split(self) -> None:
         src = self.roles["split"]
