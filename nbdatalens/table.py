@@ -330,13 +330,18 @@ class SampleTable(traitlets.HasTraits):
         """Row positions of sample ids (DataFrame index labels); unknown ids are a KeyError.
 
         ``ids`` may be one id, any iterable of ids (list, Index, Series values,
-        set), or a boolean mask over the rows (a bool array of length N, or a
-        bool Series indexed like the frame, e.g. ``derived["loss"] > 3``).
+        set), or a boolean mask over the rows: a bool array of length N (by
+        position), or a bool Series **aligned by id**, e.g. ``derived["loss"] > 3``.
+        A Series mask must hold a value for every id of the table (in any order),
+        else KeyError saying how many are missing, and a True at an id the table
+        lacks is a KeyError like any unknown id: a mask from another frame never
+        silently selects nothing. Pass ``mask[mask].index`` to select from a
+        mask over part of the table.
         """
         index = self.df.index
         if isinstance(ids, (pd.Series, np.ndarray)) and pd.api.types.is_bool_dtype(ids.dtype):
             if isinstance(ids, pd.Series):
-                ids = ids.reindex(index, fill_value=False).to_numpy(dtype=bool, na_value=False)
+                ids = self._series_mask(ids)
             if ids.shape != (self.n,):
                 raise ValueError(f"a boolean mask must have shape ({self.n},), got {ids.shape}")
             return np.flatnonzero(ids)
@@ -357,6 +362,27 @@ class SampleTable(traitlets.HasTraits):
                 f"{len(missing)} id(s) are not in the table's index: {_preview(missing, 5)}"
             )
         return pos.astype(np.int64)
+
+    def _series_mask(self, mask: pd.Series) -> np.ndarray:
+        index = self.df.index
+        if mask.index.equals(index):
+            return mask.to_numpy(dtype=bool, na_value=False)
+        if not mask.index.is_unique:
+            raise ValueError("a boolean Series mask must have unique ids in its index")
+        unknown = mask.index[mask.to_numpy(dtype=bool, na_value=False)].difference(index)
+        if len(unknown):
+            raise KeyError(
+                f"the boolean mask is True for {len(unknown)} id(s) that are not in the "
+                f"table's index: {_preview(unknown, 5)}"
+            )
+        missing = index.difference(mask.index)
+        if len(missing):
+            raise KeyError(
+                f"the boolean mask has no value for {len(missing)} of the table's {self.n} "
+                f"ids, e.g. {_preview(missing, 5)}; a Series mask is aligned by id and must "
+                "cover the table (for a mask over some samples pass mask[mask].index)"
+            )
+        return mask.reindex(index).to_numpy(dtype=bool, na_value=False)
 
     def ids(self, positions: np.ndarray) -> pd.Index:
         """Sample ids (index labels) at row positions."""
