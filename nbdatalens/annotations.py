@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .roles import _preview
+from .transport import sorted_unique
 
 if TYPE_CHECKING:
     from .table import SampleTable
@@ -141,12 +142,12 @@ class Annotations:
         self._time[positions] = round(time.time(), 3)
 
     def _positions(self, positions: Any) -> np.ndarray:
-        pos = np.unique(np.asarray(positions, dtype=np.int64).ravel())
-        if pos.size and (pos[0] < 0 or pos[-1] >= self.table.n):
+        pos = np.asarray(positions, dtype=np.int64).ravel()
+        if pos.size and (pos.min() < 0 or pos.max() >= self.table.n):
             raise IndexError(
-                f"row positions must lie in [0, {self.table.n}), got {pos[0]}…{pos[-1]}"
+                f"row positions must lie in [0, {self.table.n}), got {pos.min()}…{pos.max()}"
             )
-        return pos
+        return sorted_unique(pos, self.table.n)
 
     # ---------------------------------------------------------------- tags
     @property

@@ -15,6 +15,7 @@ import traitlets
 
 from . import cartography, probability
 from .roles import Roles, _preview, class_from_suffix, resolve_roles
+from .transport import sorted_unique
 from .validation import (
     check_dynamics,
     check_frame,
@@ -396,9 +397,12 @@ class SampleTable(traitlets.HasTraits):
         """
         if mode not in ("replace", "add", "subtract"):
             raise ValueError(f"mode must be 'replace', 'add' or 'subtract', got {mode!r}")
-        pos = np.unique(np.asarray(positions, dtype=np.int64).ravel())
-        if pos.size and (pos[0] < 0 or pos[-1] >= self.n):
-            raise IndexError(f"row positions must lie in [0, {self.n}), got {pos[0]}…{pos[-1]}")
+        pos = np.asarray(positions, dtype=np.int64).ravel()
+        if pos.size and (pos.min() < 0 or pos.max() >= self.n):
+            raise IndexError(
+                f"row positions must lie in [0, {self.n}), got {pos.min()}…{pos.max()}"
+            )
+        pos = sorted_unique(pos, self.n)
         current = self.selection
         if mode == "add":
             pos = np.union1d(current, pos)
