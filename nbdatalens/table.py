@@ -17,11 +17,11 @@ from . import cartography, probability
 from .roles import Roles, _preview, class_from_suffix, resolve_roles
 from .transport import sorted_unique
 from .validation import (
+    as_float32,
     check_dynamics,
     check_frame,
     check_probs_column,
     check_split,
-    as_float32,
     check_thresholds,
     encode_labels,
     raw_values,
