@@ -1,8 +1,10 @@
 """Tags, label corrections and saved selections of one SampleTable.
 
 Everything here is kept by row position (``0..N-1``); ids appear only at the
-``DataLens`` boundary. A change notifies the listeners (the session file,
-the browser's table model) once, and only when something actually changed.
+``DataLens`` boundary. A change is first saved through the store (the
+session file, when there is one; a refusal raises and undoes it), then
+notifies every listener (the browser's table model, ...) once, and only
+when something actually changed.
 
 Policies, in one place:
 
@@ -15,17 +17,17 @@ Policies, in one place:
   Label Studio export or a text box finds class ``7``). Any other value is
   accepted as a *new* class with a warning (a labeler may find a class the
   model was never given). Correcting a sample to its given label removes
-  its correction: it is not a correction. ``None`` removes it too.
+  its correction: it is not a correction. ``None`` removes it too. (A
+  session restored onto the user's corrected frame keeps its corrections
+  even where they now equal the label.) In a table of tuple classes a
+  tuple is one label.
 * **Saved selections** are named sets of rows; saving under an existing name
   replaces it.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
@@ -33,17 +35,31 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
+from .annotation_names import (
+    MAX_SELECTION_NAME_LENGTH,
+    MAX_TAG_LENGTH,
+    _user_stacklevel,
+    check_selection_name,
+    check_tag,
+)
 from .roles import _preview
 from .transport import sorted_unique
+
+__all__ = [
+    "BUILTIN_TAGS",
+    "MAX_SELECTION_NAME_LENGTH",
+    "MAX_TAGS",
+    "MAX_TAG_LENGTH",
+    "Annotations",
+    "check_selection_name",
+    "check_tag",
+]
 
 if TYPE_CHECKING:
     from .table import SampleTable
 
 #: Tags every lens offers, in this order, before any free-text tag.
 BUILTIN_TAGS = ("mislabeled", "ambiguous", "duplicate", "bad-sample")
-#: Longest tag and saved-selection name, in characters.
-MAX_TAG_LENGTH = 40
-MAX_SELECTION_NAME_LENGTH = 80
 #: Most distinct tags in use at once (one bit each in the browser's uint32 mask).
 MAX_TAGS = 32
 #: The columns the annotations add to the joined frame (:mod:`nbdatalens.columns`).
@@ -65,44 +81,6 @@ class Store(Protocol):
         :meth:`Annotations.load_state` arguments: the saved state, when it differs (another
         writer's changes merged in)."""
         ...
-
-
-def _checked_name(value: Any, what: str, limit: int) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a string, got {type(value).__name__} {value!r}")
-    name = value.strip()
-    if not name:
-        raise ValueError(f"{what} must not be empty")
-    if len(name) > limit:
-        raise ValueError(
-            f"{what} {name[:limit]!r}… is {len(name)} characters long; at most {limit}"
-        )
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise ValueError(f"{what} {name!r} contains control characters")
-    return name
-
-
-def check_tag(tag: Any) -> str:
-    """The tag as stored (stripped); ValueError / TypeError for an unusable one.
-
-    >>> check_tag("  blurry ")
-    'blurry'
-    """
-    return _checked_name(tag, "tag", MAX_TAG_LENGTH)
-
-
-def check_selection_name(name: Any) -> str:
-    """A saved selection's name as stored (stripped); ValueError / TypeError otherwise."""
-    return _checked_name(name, "selection name", MAX_SELECTION_NAME_LENGTH)
-
-
-def _user_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first caller outside nbdatalens."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def _is_missing(value: Any) -> bool:
@@ -460,9 +438,10 @@ class Annotations:
     # --------------------------------------------------------------- frames
     def annotated_positions(self) -> np.ndarray:
         """Rows with a tag or a correction, sorted."""
-        tagged = [pos for pos in self._tags.values() if pos.size]
-        corrected = np.flatnonzero(self._corrected >= 0)
-        return np.unique(np.concatenate([corrected, *tagged]))
+        annotated = self._corrected >= 0
+        for pos in self._tags.values():
+            annotated[pos] = True
+        return np.flatnonzero(annotated)
 
     # ------------------------------------------------------------- sessions
     def state(self) -> dict[str, Any]:

@@ -34,6 +34,7 @@ import pandas as pd
 
 from .atomic_file import atomic_write
 from .columns import joined_frame, own_columns
+from .transport import sorted_unique
 
 if TYPE_CHECKING:
     from .annotations import Annotations
@@ -82,7 +83,7 @@ def export_positions(table: SampleTable, ids: Any = None) -> np.ndarray:
         if positions.size == 0:
             raise ValueError(NOTHING_SELECTED)
         return positions
-    positions = np.unique(table.positions(ids))
+    positions = sorted_unique(table.positions(ids), table.n)
     if positions.size == 0:
         raise ValueError("ids= is empty: " + NOTHING_SELECTED)
     return positions

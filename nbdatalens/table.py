@@ -17,7 +17,6 @@ from . import cartography, probability
 from .roles import Roles, _preview, class_from_suffix, resolve_roles
 from .transport import sorted_unique
 from .validation import (
-    as_float32,
     check_dynamics,
     check_frame,
     check_probs_column,
@@ -28,6 +27,7 @@ from .validation import (
     recorder_dynamics,
     stack_vectors,
 )
+from .validation_values import as_float32
 
 SelectMode = Literal["replace", "add", "subtract"]
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .probability import SUM_TOLERANCE
 from .roles import Source, _preview, is_vector_cell
+from .validation_values import check_distinct_names
 
 
 def check_frame(df: Any) -> pd.DataFrame:
@@ -103,28 +104,6 @@ def encode_labels(
         )
     check_distinct_names(classes, f"column {src.name!r} ({role})")
     return classes, codes.astype(np.int32, copy=False)
-
-
-def check_distinct_names(classes: Sequence[Any], what: str) -> None:
-    """Refuse classes that differ only in type (``1`` and ``"1"``): the views show a class
-    by its text, so two of them would look like one class with its samples split in two.
-
-    Raised for the label and the prediction column alike (and for a prediction
-    that differs from a label class only in type, in ``SampleTable``).
-    """
-    if len(classes) < 2:
-        return
-    seen: dict[str, Any] = {}
-    for c in classes:
-        text = str(c)
-        if text in seen:
-            other = seen[text]
-            raise ValueError(
-                f"{what}: classes {other!r} ({type(other).__name__}) and {c!r} "
-                f'({type(c).__name__}) both read "{text}"; convert the column to one type, '
-                "e.g. with .astype(str)"
-            )
-        seen[text] = c
 
 
 def _not_vectors(df: pd.DataFrame, src: Source, role: str, cells: Sequence[Any]) -> Exception:
@@ -224,27 +203,6 @@ def _check_finite(
         f"column {name!r} ({role}): {int(bad.sum())} row(s) contain NaN or infinite "
         f"values, e.g. ids {_bad_rows(df, bad)}{hint}"
     )
-
-
-#: Largest magnitude a float32 holds; the views, the layout and the neighbours work in float32.
-FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def as_float32(df: pd.DataFrame, arr: np.ndarray, name: str, role: str) -> np.ndarray:
-    """``arr`` (finite, checked) as C-contiguous float32; values beyond float32's range
-    (±3.4e38), which would turn into ±inf, are refused naming the column and the rows."""
-    if arr.dtype.kind == "f" and arr.dtype.itemsize > 4 and arr.size:
-        with np.errstate(invalid="ignore"):
-            too_big = np.abs(arr).max() > FLOAT32_MAX
-        if too_big:
-            rows = arr.reshape(len(arr), -1)
-            bad = (np.abs(rows) > FLOAT32_MAX).any(axis=1)
-            raise ValueError(
-                f"column {name!r} ({role}): {int(bad.sum())} row(s) hold values beyond the "
-                f"float32 range (±{FLOAT32_MAX:.3g}), e.g. ids {_bad_rows(df, bad)}; "
-                "scale the column (e.g. divide it by its largest absolute value)"
-            )
-    return np.ascontiguousarray(arr, dtype=np.float32)
 
 
 def stack_vectors(
