@@ -183,7 +183,13 @@ def _cell_bytes(value: Any) -> bytes:
         return b"bytes:" + bytes(value)
     if hasattr(value, "tobytes") and hasattr(value, "size"):  # a PIL image
         return f"{type(value).__name__}{value.size}".encode() + value.tobytes()
-    return f"{type(value).__name__}:{value!r}".encode()
+    if isinstance(value, (set, frozenset)):  # their order follows the process' hash seed
+        text = repr(sorted(map(repr, value)))
+    else:
+        text = repr(value)
+        if " at 0x" in text:  # a default repr holds a memory address: new in every process
+            text = ""
+    return f"{type(value).__name__}:{text}".encode()
 
 
 def content_columns(table: SampleTable) -> tuple[list[Any], list[Any]]:

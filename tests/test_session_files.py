@@ -221,3 +221,32 @@ def test_stale_temporary_files_of_the_target_are_removed_on_the_next_write(tmp_p
     assert [p.exists() for p in stale] == [False, False]
     assert live.exists() and all(p.exists() for p in others)
     assert target.read_bytes() == b"{}"
+
+
+def test_the_content_fingerprint_is_the_same_in_every_process_for_the_same_data():
+    import subprocess
+    import sys
+
+    code = """
+import json, sys
+import pandas as pd
+from nbdatalens import DataLens
+from nbdatalens.session import dataset_fingerprint
+class Thing:
+    pass
+df = pd.DataFrame({"label": [1, 2, 1], "tags": [{"b", "a", "c"}, {"x"}, set()],
+                   "obj": [Thing(), Thing(), Thing()]})
+print(json.dumps(dataset_fingerprint(DataLens(df, projection="pca").table)))
+"""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    prints = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**env, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(prints) == 1  # sets in another order, objects at other addresses: same data
