@@ -21,6 +21,9 @@ Usage::
     python benchmarks/table.py                      # N = 100k and 1M
     python benchmarks/table.py --sizes 10000,200000
     python benchmarks/table.py --quick              # N = 20k, one repeat
+
+A second table times ``lens.select`` of every id (the table model attached, so
+the selection is encoded for the page as in a notebook).
 """
 
 from __future__ import annotations
@@ -134,6 +137,28 @@ def child(folder: Path, form: str, repeat: int) -> dict[str, float]:
     }
 
 
+def select_child(n: int, repeat: int) -> dict[str, float]:
+    """Time ``lens.select`` of every id of an N-row lens whose table model exists (so the
+    selection reaches the page's trait, as in a notebook), selecting and clearing in turn."""
+    import pandas as pd
+
+    from nbdatalens import DataLens
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"label": rng.integers(0, N_CLASSES, size=n)})
+    lens = DataLens(df, projection="pca")
+    lens.model  # noqa: B018  (created: selections go to the page from now on)
+    ids = df.index.to_numpy()
+    wall = []
+    for _ in range(repeat):
+        lens.clear_selection()
+        start = time.perf_counter()
+        lens.select(ids)
+        wall.append(time.perf_counter() - start)
+        assert len(lens.selected) == n
+    return {"wall_median": float(np.median(wall)), "wall_best": min(wall)}
+
+
 def _mb(n: float) -> str:
     return f"{n / 1024**2:,.0f}"
 
@@ -153,7 +178,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="N = 20k, one repeat (smoke test)")
     parser.add_argument("--child", nargs=2, metavar=("FOLDER", "FORM"), help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=2, metavar=("FOLDER", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--select-child", type=int, metavar="N", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.select_child:
+        print(json.dumps(select_child(args.select_child, max(args.repeat, 3))))
+        return
     if args.generate:
         generate(int(args.generate[1]), Path(args.generate[0]))
         return
@@ -188,6 +217,11 @@ def main() -> None:
                     f"| {r['cpu_best']:.2f} | {_mb(r['traced_peak'])} | {growth} | {verdict} |",
                     flush=True,
                 )
+    print("\n| N | lens.select of all N ids, model attached: wall median (s) | best (s) |")
+    print("|---:|---:|---:|")
+    for n in sizes:
+        r = json.loads(_run("--select-child", str(n), "--repeat", str(repeat)).splitlines()[-1])
+        print(f"| {n:,} | {r['wall_median']:.3f} | {r['wall_best']:.3f} |", flush=True)
     print(
         "\nwall = time.perf_counter, CPU = time.process_time (all threads of the process). "
         "tracemalloc peak: Python + numpy allocations made during one construction (input "

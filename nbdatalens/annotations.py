@@ -1,8 +1,10 @@
 """Tags, label corrections and saved selections of one SampleTable.
 
 Everything here is kept by row position (``0..N-1``); ids appear only at the
-``DataLens`` boundary. A change notifies the listeners (the session file,
-the browser's table model) once, and only when something actually changed.
+``DataLens`` boundary. A change is first saved through the store (the
+session file, when there is one; a refusal raises and undoes it), then
+notifies every listener (the browser's table model, ...) once, and only
+when something actually changed.
 
 Policies, in one place:
 
@@ -15,34 +17,49 @@ Policies, in one place:
   Label Studio export or a text box finds class ``7``). Any other value is
   accepted as a *new* class with a warning (a labeler may find a class the
   model was never given). Correcting a sample to its given label removes
-  its correction: it is not a correction. ``None`` removes it too.
+  its correction: it is not a correction. ``None`` removes it too. (A
+  session restored onto the user's corrected frame keeps its corrections
+  even where they now equal the label.) In a table of tuple classes a
+  tuple is one label.
 * **Saved selections** are named sets of rows; saving under an existing name
   replaces it.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 import time
-import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from .annotation_names import (
+    MAX_SELECTION_NAME_LENGTH,
+    MAX_TAG_LENGTH,
+    _user_stacklevel,
+    check_selection_name,
+    check_tag,
+)
 from .roles import _preview
+from .transport import sorted_unique
+
+__all__ = [
+    "BUILTIN_TAGS",
+    "MAX_SELECTION_NAME_LENGTH",
+    "MAX_TAGS",
+    "MAX_TAG_LENGTH",
+    "Annotations",
+    "check_selection_name",
+    "check_tag",
+]
 
 if TYPE_CHECKING:
     from .table import SampleTable
 
 #: Tags every lens offers, in this order, before any free-text tag.
 BUILTIN_TAGS = ("mislabeled", "ambiguous", "duplicate", "bad-sample")
-#: Longest tag and saved-selection name, in characters.
-MAX_TAG_LENGTH = 40
-MAX_SELECTION_NAME_LENGTH = 80
 #: Most distinct tags in use at once (one bit each in the browser's uint32 mask).
 MAX_TAGS = 32
 #: The columns the annotations add to the joined frame (:mod:`nbdatalens.columns`).
@@ -52,44 +69,18 @@ TAG_SEPARATOR = ", "
 
 Listener = Callable[[str], None]
 _EMPTY = np.zeros(0, dtype=np.int64)
+#: The kinds of change listeners hear, in the order a whole-state change notifies them.
+KINDS = ("tags", "corrections", "selections")
 
 
-def _checked_name(value: Any, what: str, limit: int) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be a string, got {type(value).__name__} {value!r}")
-    name = value.strip()
-    if not name:
-        raise ValueError(f"{what} must not be empty")
-    if len(name) > limit:
-        raise ValueError(
-            f"{what} {name[:limit]!r}… is {len(name)} characters long; at most {limit}"
-        )
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise ValueError(f"{what} {name!r} contains control characters")
-    return name
+class Store(Protocol):
+    """Where changes are saved before anyone hears of them (the session file)."""
 
-
-def check_tag(tag: Any) -> str:
-    """The tag as stored (stripped); ValueError / TypeError for an unusable one.
-
-    >>> check_tag("  blurry ")
-    'blurry'
-    """
-    return _checked_name(tag, "tag", MAX_TAG_LENGTH)
-
-
-def check_selection_name(name: Any) -> str:
-    """A saved selection's name as stored (stripped); ValueError / TypeError otherwise."""
-    return _checked_name(name, "selection name", MAX_SELECTION_NAME_LENGTH)
-
-
-def _user_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning at the first caller outside nbdatalens."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
+    def commit(self, kind: str) -> dict[str, Any] | None:
+        """Save the annotations' current state; raise to refuse the change. May return
+        :meth:`Annotations.load_state` arguments: the saved state, when it differs (another
+        writer's changes merged in)."""
+        ...
 
 
 def _is_missing(value: Any) -> bool:
@@ -121,6 +112,7 @@ class Annotations:
         self._time = np.full(n, np.nan)
         self._selections: dict[str, np.ndarray] = {}
         self._listeners: list[Listener] = []
+        self._store: Store | None = None
 
     # ------------------------------------------------------------ listeners
     def observe(self, listener: Listener) -> None:
@@ -132,21 +124,66 @@ class Annotations:
         """Stop calling ``listener``."""
         self._listeners = [f for f in self._listeners if f is not listener]
 
-    def _changed(self, kind: str) -> None:
-        for listener in list(self._listeners):
-            listener(kind)
+    def _changed(self, *kinds: str) -> None:
+        """Tell every listener (one failing listener does not keep the others from hearing;
+        the first error is raised once all have been called)."""
+        error: BaseException | None = None
+        for kind in kinds:
+            for listener in list(self._listeners):
+                try:
+                    listener(kind)
+                except Exception as exc:
+                    error = error or exc
+        if error is not None:
+            raise error
+
+    # --------------------------------------------------------------- saving
+    def set_store(self, store: Store | None) -> None:
+        """Save every change through ``store`` before it is kept and heard (the session).
+
+        A change the store refuses (a failed write, a label it cannot keep) raises and
+        leaves the annotations exactly as they were: nobody hears of it.
+        """
+        self._store = store
+
+    def _begin(self) -> tuple[Any, ...] | None:
+        """What undoes the change about to be made (None without a store: nothing to undo)."""
+        if self._store is None:
+            return None
+        return (
+            dict(self._tags),
+            self._corrected.copy(),
+            list(self._new_classes),
+            self._time.copy(),
+            dict(self._selections),
+        )
+
+    def _commit(self, kind: str, undo: tuple[Any, ...] | None) -> None:
+        """Save the change just made (undoing it if the store refuses), then notify."""
+        kinds: tuple[str, ...] = (kind,)
+        if self._store is not None and undo is not None:
+            try:
+                merged = self._store.commit(kind)
+            except BaseException:
+                (self._tags, self._corrected, self._new_classes, self._time) = undo[:4]
+                self._selections = undo[4]
+                raise
+            if merged is not None:
+                self._take(self._fresh(**merged))
+                kinds = KINDS
+        self._changed(*kinds)
 
     def _touch(self, positions: np.ndarray) -> None:
         # Milliseconds, as the session file keeps them: a restored lens shows the same times.
         self._time[positions] = round(time.time(), 3)
 
     def _positions(self, positions: Any) -> np.ndarray:
-        pos = np.unique(np.asarray(positions, dtype=np.int64).ravel())
-        if pos.size and (pos[0] < 0 or pos[-1] >= self.table.n):
+        pos = np.asarray(positions, dtype=np.int64).ravel()
+        if pos.size and (pos.min() < 0 or pos.max() >= self.table.n):
             raise IndexError(
-                f"row positions must lie in [0, {self.table.n}), got {pos[0]}…{pos[-1]}"
+                f"row positions must lie in [0, {self.table.n}), got {pos.min()}…{pos.max()}"
             )
-        return pos
+        return sorted_unique(pos, self.table.n)
 
     # ---------------------------------------------------------------- tags
     @property
@@ -171,9 +208,10 @@ class Annotations:
         new = np.setdiff1d(pos, current, assume_unique=True)
         if new.size == 0:
             return 0
+        undo = self._begin()
         self._tags[name] = np.union1d(current, new)
         self._touch(new)
-        self._changed("tags")
+        self._commit("tags", undo)
         return int(new.size)
 
     def untag(self, positions: Any, tag: str) -> int:
@@ -185,12 +223,13 @@ class Annotations:
         if gone.size == 0:
             return 0
         remaining = np.setdiff1d(current, gone, assume_unique=True)
+        undo = self._begin()
         if remaining.size == 0 and name not in BUILTIN_TAGS:
             del self._tags[name]
         else:
             self._tags[name] = remaining
         self._touch(gone)
-        self._changed("tags")
+        self._commit("tags", undo)
         return int(gone.size)
 
     def tag_bits(self) -> np.ndarray:
@@ -269,42 +308,60 @@ class Annotations:
         self._new_classes.append(label)
         return len(classes)
 
-    def relabel(self, positions: Any, labels: Any) -> int:
+    def relabel(self, positions: Any, labels: Any, *, keep_given: bool = False) -> int:
         """Set the corrected label of the rows; returns how many rows changed.
 
         ``labels`` is one label for all rows, or a sequence aligned with
         ``positions`` (in the order given). ``None`` / NaN removes a correction.
+        ``keep_given=True`` (restoring a session onto the user's corrected frame) keeps
+        a correction equal to the given label instead of removing it.
         """
+        undo = self._begin()  # before class_code, which may add a new class
         raw = np.asarray(positions, dtype=np.int64).ravel()
-        scalar = not isinstance(labels, (list, tuple, np.ndarray, pd.Series, pd.Index))
-        if scalar:
-            pos = self._positions(raw)
-            codes = np.full(pos.size, -1 if _is_missing(labels) else self.class_code(labels))
-        else:
-            values = pd.Series(list(labels) if isinstance(labels, (list, tuple)) else labels)
-            if len(values) != raw.size:
-                raise ValueError(
-                    f"labels has {len(values)} values for {raw.size} samples; "
-                    "pass one label or one per sample"
-                )
-            # Few distinct labels: match each once, then index.
-            uniques_codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-            mapped = np.array([self.class_code(u) for u in uniques], dtype=np.int64)
-            codes = np.where(uniques_codes < 0, -1, mapped[np.maximum(uniques_codes, 0)])
-            self._positions(raw)  # range check
-            # A later duplicate of a row wins, as in a dict.
-            pos, last = np.unique(raw[::-1], return_index=True)
-            codes = codes[::-1][last]
-        codes = np.where(codes == self.table.label_codes[pos], -1, codes).astype(np.int32)
+        scalar = not isinstance(labels, (list, tuple, np.ndarray, pd.Series, pd.Index)) or (
+            # A table of tuple classes takes a tuple as one label, not one per sample.
+            isinstance(labels, tuple) and any(isinstance(c, tuple) for c in self.classes)
+        )
+        try:
+            pos, codes = self._codes(raw, labels, scalar)
+        except BaseException:
+            self._drop_unused_classes()  # a new class an earlier label of this call added
+            raise
+        if not keep_given:
+            codes = np.where(codes == self.table.label_codes[pos], -1, codes)
+        codes = codes.astype(np.int32)
         changed = self._corrected[pos] != codes
         if not changed.any():
+            self._drop_unused_classes()  # a new class no row ended up with
             return 0
         touched = pos[changed]
         self._corrected[touched] = codes[changed]
         self._touch(touched)
         self._drop_unused_classes()
-        self._changed("corrections")
+        self._commit("corrections", undo)
         return int(touched.size)
+
+    def _codes(self, raw: np.ndarray, labels: Any, scalar: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct positions and the class code each gets (-1 = no correction)."""
+        if scalar:
+            pos = self._positions(raw)
+            codes = np.full(pos.size, -1 if _is_missing(labels) else self.class_code(labels))
+            return pos, codes
+        values = pd.Series(list(labels) if isinstance(labels, (list, tuple)) else labels)
+        if len(values) != raw.size:
+            raise ValueError(
+                f"labels has {len(values)} values for {raw.size} samples; "
+                "pass one label or one per sample"
+            )
+        # Few distinct labels: match each once, then index.
+        uniques_codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        mapped = np.array([self.class_code(u) for u in uniques], dtype=np.int64)
+        codes = np.where(uniques_codes < 0, -1, mapped[np.maximum(uniques_codes, 0)])
+        self._positions(raw)  # range check
+        # A later duplicate of a row wins, as in a dict.
+        pos, last = np.unique(raw[::-1], return_index=True)
+        codes = codes[::-1][last]
+        return pos, codes
 
     def _drop_unused_classes(self) -> None:
         if not self._new_classes:
@@ -354,15 +411,17 @@ class Annotations:
         old = self._selections.get(key)
         if old is not None and np.array_equal(old, pos):
             return int(pos.size)
-        self._selections[key] = pos
-        self._changed("selections")
+        undo = self._begin()
+        self._selections = {**self._selections, key: pos}
+        self._commit("selections", undo)
         return int(pos.size)
 
     def delete_selection(self, name: str) -> None:
         """Forget a saved selection (KeyError naming the saved ones if unknown)."""
         key = self._selection_key(name)
-        del self._selections[key]
-        self._changed("selections")
+        undo = self._begin()
+        self._selections = {k: v for k, v in self._selections.items() if k != key}
+        self._commit("selections", undo)
 
     def saved_positions(self, name: str) -> np.ndarray:
         """The row positions saved under ``name``."""
@@ -379,9 +438,10 @@ class Annotations:
     # --------------------------------------------------------------- frames
     def annotated_positions(self) -> np.ndarray:
         """Rows with a tag or a correction, sorted."""
-        tagged = [pos for pos in self._tags.values() if pos.size]
-        corrected = np.flatnonzero(self._corrected >= 0)
-        return np.unique(np.concatenate([corrected, *tagged]))
+        annotated = self._corrected >= 0
+        for pos in self._tags.values():
+            annotated[pos] = True
+        return np.flatnonzero(annotated)
 
     # ------------------------------------------------------------- sessions
     def state(self) -> dict[str, Any]:
@@ -402,22 +462,36 @@ class Annotations:
         times: tuple[Any, Any],
         selections: Mapping[str, Iterable[int]],
     ) -> None:
-        """Replace everything with a saved state (positions as in :meth:`state`); notifies once."""
+        """Replace everything with a saved state (positions as in :meth:`state`); notifies
+        once per kind. A correction equal to the given label is kept (the session was
+        reopened on the user's corrected frame: it is still the user's correction)."""
+        self._take(self._fresh(tags, corrected, times, selections))
+        self._changed(*KINDS)
+
+    def _fresh(
+        self,
+        tags: Mapping[str, Iterable[int]],
+        corrected: tuple[Any, Iterable[Any]],
+        times: tuple[Any, Any],
+        selections: Mapping[str, Iterable[int]],
+    ) -> Annotations:
         fresh = Annotations(self.table)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # new classes were warned about once
             for name, pos in tags.items():
                 fresh.tag(np.asarray(list(pos), dtype=np.int64), name)
             pos, labels = corrected
-            if len(list(labels)):
-                fresh.relabel(np.asarray(pos, dtype=np.int64), list(labels))
+            labels = list(labels)
+            if labels:
+                fresh.relabel(np.asarray(pos, dtype=np.int64), labels, keep_given=True)
         for name, pos in selections.items():
             fresh.save_selection(name, np.asarray(list(pos), dtype=np.int64))
         fresh._time[:] = np.nan
         t_pos, t_values = times
         fresh._time[np.asarray(t_pos, dtype=np.int64)] = np.asarray(t_values, dtype=np.float64)
+        return fresh
+
+    def _take(self, fresh: Annotations) -> None:
         self._tags, self._corrected = fresh._tags, fresh._corrected
         self._new_classes, self._time = fresh._new_classes, fresh._time
         self._selections = fresh._selections
-        for kind in ("tags", "corrections", "selections"):
-            self._changed(kind)

@@ -5,6 +5,16 @@ system, so the final rename is atomic), is flushed to disk, and only then
 takes the target's name. Whatever goes wrong before that point (an exception
 in the writer, a full disk, Ctrl-C), the temporary file is removed and the
 target is untouched.
+
+A process killed mid-write (SIGKILL, a power cut) cannot remove its
+temporary file, so the name carries the writer's PID
+(``.<name>.<pid>-<random>.tmp``) and the next write of the same target
+removes the stale ones: those whose writer is gone, and any older than
+:data:`STALE_SECONDS` (the PID test is POSIX only; on Windows only age counts).
+
+:func:`file_lock` is the lock a read-check-write of one file takes (a
+sidecar ``<name>.lock`` file, ``fcntl.flock`` on POSIX, ``msvcrt.locking``
+on Windows), so writers in several processes take turns.
 """
 
 from __future__ import annotations
@@ -12,11 +22,112 @@ from __future__ import annotations
 import contextlib
 import os
 import pathlib
+import re
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "file_lock"]
+
+#: A temporary file this old is stale whoever wrote it (no write takes a minute).
+STALE_SECONDS = 60.0
+#: How long :func:`file_lock` waits for another process before giving up.
+LOCK_TIMEOUT = 30.0
+
+
+def _temporary_name(target: pathlib.Path) -> pathlib.Path:
+    return target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def _writer_gone(pid: int) -> bool:
+    if os.name != "posix" or pid == os.getpid():
+        return False  # Windows' os.kill(pid, 0) would terminate the process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, but not ours to signal
+        return False
+    return False
+
+
+def remove_stale_temporaries(target: pathlib.Path) -> list[pathlib.Path]:
+    """Remove the temporary files interrupted writes of ``target`` left; return them."""
+    # Ours: ".<name>.<pid>-<8 hex>.tmp"; before the PID was kept: ".<name>.<8 hex>.tmp".
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:(\d+)-)?[0-9a-f]{{8}}\.tmp")
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            pid = match.group(1)
+            if age > STALE_SECONDS or (pid is not None and _writer_gone(int(pid))):
+                os.unlink(entry.path)
+                removed.append(pathlib.Path(entry.path))
+        except OSError:  # gone already, or not ours to remove
+            continue
+    return removed
+
+
+@contextlib.contextmanager
+def file_lock(path: str | os.PathLike[str], timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if needed, never removed: removing a
+    lock file others wait on would let two writers in). TimeoutError after ``timeout``."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{path} has been locked by another process for {timeout:g} s; "
+                    "is another kernel stuck writing the same file?"
+                )
+            time.sleep(0.005)
+        try:
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)  # the lock covers the byte at the file position
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _fsync_directory(directory: pathlib.Path) -> None:
@@ -54,7 +165,8 @@ def atomic_write(
         raise FileNotFoundError(f"cannot write {target}: directory {target.parent} does not exist")
     if not overwrite and target.exists():
         raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
-    temporary = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    remove_stale_temporaries(target)
+    temporary = _temporary_name(target)
     # O_EXCL: never reuse a file someone else made; mode 0o666 lets the umask decide.
     fd = os.open(
         temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666

@@ -34,6 +34,7 @@ import pandas as pd
 
 from .atomic_file import atomic_write
 from .columns import joined_frame, own_columns
+from .transport import sorted_unique
 
 if TYPE_CHECKING:
     from .annotations import Annotations
@@ -82,7 +83,7 @@ def export_positions(table: SampleTable, ids: Any = None) -> np.ndarray:
         if positions.size == 0:
             raise ValueError(NOTHING_SELECTED)
         return positions
-    positions = np.unique(table.positions(ids))
+    positions = sorted_unique(table.positions(ids), table.n)
     if positions.size == 0:
         raise ValueError("ids= is empty: " + NOTHING_SELECTED)
     return positions
@@ -203,9 +204,37 @@ def write_parquet(frame: pd.DataFrame, handle: BinaryIO) -> None:
         ) from None
     out = frame.copy()
     for name in out.columns:
-        if out[name].dtype == object:
-            out[name] = _parquet_column(out[name])
+        column = out[name]
+        if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.dtype == object:
+            # Object categories (classes of mixed types, tuples): Arrow would need one
+            # dictionary type; store the values instead, as the object columns below.
+            column = column.astype(object).where(column.notna(), None)
+        if column.dtype == object:
+            column = _parquet_column(column)
+        out[name] = _arrow_ready(column)
     out.to_parquet(handle, index=False, engine="pyarrow")
+
+
+def _arrow_ready(series: pd.Series) -> pd.Series:
+    """``series`` if Arrow can store it, else its values as text (missing kept missing).
+
+    The last resort for whatever a DataLens accepts and Arrow does not (tuples of
+    mixed types, arbitrary hashable objects): every table must export.
+    """
+    import pyarrow as pa
+
+    try:
+        pa.Array.from_pandas(series)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return series.astype(object).map(lambda v: None if _missing(v) else str(v))
+    return series
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # containers
+        return False
 
 
 WRITERS: dict[str, Callable[[pd.DataFrame, BinaryIO], None]] = {

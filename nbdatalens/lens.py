@@ -29,9 +29,13 @@ class DataLens(FindingMethods):
         ready) or ``"pca"`` (PCA only) for the cluster map.
     session:
         A file (``"review.lens.json"``) that keeps the tags, corrections and
-        saved selections: restored when it exists, rewritten atomically on
-        every change. A file written for another dataset (other ids) is
-        refused with a ValueError, never merged. See :mod:`nbdatalens.session`.
+        saved selections: restored when it exists, and every change is saved
+        to it (atomically, merging what other lenses on the file saved) before
+        it is made; a change that cannot be saved raises and is not made. A
+        file written for another dataset (other ids, or other content under
+        the same ids) is refused with a ValueError, never merged; the frame
+        ``apply_corrections()`` returned is the same dataset. See
+        :mod:`nbdatalens.session`.
     classes, thresholds, **roles:
         See :class:`~nbdatalens.table.SampleTable`. Roles are found by
         conventional column names (``label``, ``prediction``, ``probs``,

@@ -340,6 +340,80 @@ def decode_audio(value: Any, sample_rate: int | None = None) -> tuple[np.ndarray
     return _array_to_mono(np.asarray(value)), int(sample_rate)
 
 
+_EXPECTED_AUDIO = (
+    "expected a WAV file path, WAV bytes, an array of samples (1-D, or 2-D with channels) "
+    "with a sample_rate role, an (array, rate) tuple, or a {'array', 'sampling_rate'} dict"
+)
+
+
+def _audio_cell_problem(cell: Any, has_rate: bool) -> tuple[type[Exception], str] | None:
+    """Why an audio cell cannot be decoded, judged cheaply (no file is read), or None."""
+    if isinstance(cell, (str, os.PathLike)):
+        path = os.fspath(cell)
+        if "://" in str(path):
+            return ValueError, (
+                f"{path!r} is a URL; nbdatalens reads local files only (works offline): "
+                "download the files and give their paths"
+            )
+        if not os.path.isfile(path):
+            return ValueError, f"file not found: {path}"
+        return None
+    if isinstance(cell, (bytes, bytearray, memoryview)):
+        return None
+    rate_given = has_rate
+    if isinstance(cell, dict):
+        if "array" not in cell:
+            return TypeError, f"a dict without an 'array' key ({_preview_keys(cell)}); "
+        rate_given = rate_given or "sampling_rate" in cell or "sample_rate" in cell
+        cell = cell["array"]
+    elif isinstance(cell, tuple) and len(cell) == 2 and np.ndim(cell[1]) == 0:
+        rate_given, cell = True, cell[0]
+    if not (isinstance(cell, (np.ndarray, list)) or hasattr(cell, "__array__")):
+        return TypeError, f"unsupported audio object of type {type(cell).__name__}; "
+    array = np.asarray(cell)
+    if array.ndim not in (1, 2) or not (
+        np.issubdtype(array.dtype, np.number) and not np.iscomplexobj(array)
+    ):
+        return TypeError, f"samples of shape {array.shape} and dtype {array.dtype}; "
+    if not rate_given:
+        return ValueError, (
+            "an array of samples has no sample rate: add a sample_rate column (one rate "
+            "per row, or sample_rate=<array>), or give (array, rate) tuples"
+        )
+    return None
+
+
+def _preview_keys(cell: dict) -> str:
+    return ", ".join(repr(k) for k in list(cell)[:5]) or "empty"
+
+
+def check_audio_column(values: Any, column_name: str, *, has_rate: bool) -> None:
+    """Cheaply check an audio column, like :func:`check_image_column`: the first 20
+    non-missing cells must be a local file that exists, bytes, or numeric samples (1-D or
+    2-D) with a sample rate (``has_rate``: the table has a ``sample_rate`` role; or per
+    cell, an ``(array, rate)`` tuple or a dict with ``sampling_rate``). URLs are refused.
+    Raises ValueError / TypeError naming the column and the row."""
+    is_series = hasattr(values, "iloc") and hasattr(values, "isna")
+    if is_series:
+        positions = np.flatnonzero(~values.isna().to_numpy())[:_CHECKED_CELLS]
+        cells = [values.iloc[p] for p in positions]
+    else:
+        positions, cells = [], []
+        for position, cell in enumerate(values):
+            if not _is_missing(cell):
+                positions.append(position)
+                cells.append(cell)
+                if len(cells) == _CHECKED_CELLS:
+                    break
+    for position, cell in zip(positions, cells, strict=True):
+        problem = _audio_cell_problem(cell, has_rate)
+        if problem is not None:
+            error, text = problem
+            row = values.index[position] if is_series else position
+            hint = _EXPECTED_AUDIO if text.endswith("; ") else ""
+            raise error(f"column {column_name!r} (audio): at row {row!r}: {text}{hint}")
+
+
 def audio_quality(samples: np.ndarray) -> dict[str, Any]:
     """Plain-Python (JSON-ready) quality facts of float samples in [-1, 1].
 

@@ -89,6 +89,14 @@ def as_embedding_matrix(embedding: Any) -> np.ndarray:
         raise TypeError(f"embedding must be numeric, got dtype {matrix.dtype}")
     if matrix.shape[0] == 0 or matrix.shape[1] == 0:
         raise ValueError(f"embedding is empty (shape {matrix.shape})")
+    if matrix.dtype.kind == "f" and matrix.dtype.itemsize > 4 and matrix.size:
+        with np.errstate(invalid="ignore"):
+            peak = np.nanmax(np.abs(np.where(np.isinf(matrix), 0, matrix)))
+        if peak > np.finfo(np.float32).max:
+            raise ValueError(
+                f"embedding holds finite values beyond the float32 range (up to {peak:.3g}); "
+                "scale it first (e.g. divide it by its largest absolute value)"
+            )
     matrix = np.ascontiguousarray(matrix, dtype=np.float32)
     finite = np.isfinite(matrix)
     if not finite.all():
@@ -207,7 +215,14 @@ def _compute_pca(matrix: np.ndarray, random_state: int | None, params: dict) -> 
         # A 1-D embedding has one axis of variation: lay it out along x.
         x = matrix[:, 0] - matrix[:, 0].mean()
         return np.column_stack([x, np.zeros_like(x)]).astype(np.float32)
-    coords = PCA(n_components=2, random_state=random_state, **params).fit_transform(matrix)
+    # float32 squares overflow from ~1.8e19 (PCA's X.T @ X then fails to converge): fit
+    # large-magnitude embeddings scaled by a power of two (exact), and scale back.
+    peak = float(np.abs(matrix).max())
+    scale = 2.0 ** -np.ceil(np.log2(peak)) if peak > 2.0**32 else 1.0
+    fitted = matrix * np.float32(scale) if scale != 1.0 else matrix
+    coords = PCA(n_components=2, random_state=random_state, **params).fit_transform(fitted)
+    if scale != 1.0:
+        coords = np.asarray(coords, dtype=np.float64) / scale
     return np.ascontiguousarray(coords, dtype=np.float32)
 
 

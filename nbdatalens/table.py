@@ -15,6 +15,7 @@ import traitlets
 
 from . import cartography, forgetting, probability
 from .roles import Roles, _preview, class_from_suffix, resolve_roles
+from .transport import sorted_unique
 from .validation import (
     check_dynamics,
     check_frame,
@@ -26,6 +27,7 @@ from .validation import (
     recorder_dynamics,
     stack_vectors,
 )
+from .validation_values import as_float32
 
 SelectMode = Literal["replace", "add", "subtract"]
 
@@ -218,8 +220,9 @@ class SampleTable(traitlets.HasTraits):
         roles = self.roles
         self.embedding: np.ndarray | None = None
         if "embedding" in roles:
-            emb = stack_vectors(self.df, roles["embedding"], "embedding", 2)
-            self.embedding = np.ascontiguousarray(emb, dtype=np.float32)
+            src = roles["embedding"]
+            emb = stack_vectors(self.df, src, "embedding", 2)
+            self.embedding = as_float32(self.df, emb, src.name, "embedding")
         self.xy: np.ndarray | None = None
         if "x" in roles:
             xy = np.empty((self.n, 2), dtype=np.float32)
@@ -231,21 +234,25 @@ class SampleTable(traitlets.HasTraits):
                         f"column {src.name!r} ({axis}): expected one number per row, got shape "
                         f"{arr.shape}"
                     )
-                xy[:, j] = arr.reshape(self.n)
+                xy[:, j] = as_float32(self.df, arr, src.name, axis).reshape(self.n)
             self.xy = xy
 
     def _check_media(self) -> None:
-        src = self.roles["image"]
-        if src is None:
-            return
-        from .media import check_image_column
+        from .media import check_audio_column, check_image_column
 
-        values = raw_values(self.df, src)
-        if not isinstance(values, (pd.Series, np.ndarray)) or (
-            isinstance(values, np.ndarray) and values.ndim == 1
-        ):
-            values = pd.Series(list(values), index=self.df.index)  # errors then name the id
-        check_image_column(values, src.name)
+        for role in ("image", "audio"):
+            src = self.roles[role]
+            if src is None:
+                continue
+            values = raw_values(self.df, src)
+            if not isinstance(values, (pd.Series, np.ndarray)) or (
+                isinstance(values, np.ndarray) and (values.ndim == 1 or role == "audio")
+            ):
+                values = pd.Series(list(values), index=self.df.index)  # errors name the id
+            if role == "image":
+                check_image_column(values, src.name)
+            else:
+                check_audio_column(values, src.name, has_rate="sample_rate" in self.roles)
 
     def _resolve_split(self) -> None:
         src = self.roles["split"]
@@ -348,13 +355,18 @@ class SampleTable(traitlets.HasTraits):
         """Row positions of sample ids (DataFrame index labels); unknown ids are a KeyError.
 
         ``ids`` may be one id, any iterable of ids (list, Index, Series values,
-        set), or a boolean mask over the rows (a bool array of length N, or a
-        bool Series indexed like the frame, e.g. ``derived["loss"] > 3``).
+        set), or a boolean mask over the rows: a bool array of length N (by
+        position), or a bool Series **aligned by id**, e.g. ``derived["loss"] > 3``.
+        A Series mask must hold a value for every id of the table (in any order),
+        else KeyError saying how many are missing, and a True at an id the table
+        lacks is a KeyError like any unknown id: a mask from another frame never
+        silently selects nothing. Pass ``mask[mask].index`` to select from a
+        mask over part of the table.
         """
         index = self.df.index
         if isinstance(ids, (pd.Series, np.ndarray)) and pd.api.types.is_bool_dtype(ids.dtype):
             if isinstance(ids, pd.Series):
-                ids = ids.reindex(index, fill_value=False).to_numpy(dtype=bool, na_value=False)
+                ids = self._series_mask(ids)
             if ids.shape != (self.n,):
                 raise ValueError(f"a boolean mask must have shape ({self.n},), got {ids.shape}")
             return np.flatnonzero(ids)
@@ -376,6 +388,27 @@ class SampleTable(traitlets.HasTraits):
             )
         return pos.astype(np.int64)
 
+    def _series_mask(self, mask: pd.Series) -> np.ndarray:
+        index = self.df.index
+        if mask.index.equals(index):
+            return mask.to_numpy(dtype=bool, na_value=False)
+        if not mask.index.is_unique:
+            raise ValueError("a boolean Series mask must have unique ids in its index")
+        unknown = mask.index[mask.to_numpy(dtype=bool, na_value=False)].difference(index)
+        if len(unknown):
+            raise KeyError(
+                f"the boolean mask is True for {len(unknown)} id(s) that are not in the "
+                f"table's index: {_preview(unknown, 5)}"
+            )
+        missing = index.difference(mask.index)
+        if len(missing):
+            raise KeyError(
+                f"the boolean mask has no value for {len(missing)} of the table's {self.n} "
+                f"ids, e.g. {_preview(missing, 5)}; a Series mask is aligned by id and must "
+                "cover the table (for a mask over some samples pass mask[mask].index)"
+            )
+        return mask.reindex(index).to_numpy(dtype=bool, na_value=False)
+
     def ids(self, positions: np.ndarray) -> pd.Index:
         """Sample ids (index labels) at row positions."""
         return self.df.index[np.asarray(positions, dtype=np.int64)]
@@ -388,9 +421,12 @@ class SampleTable(traitlets.HasTraits):
         """
         if mode not in ("replace", "add", "subtract"):
             raise ValueError(f"mode must be 'replace', 'add' or 'subtract', got {mode!r}")
-        pos = np.unique(np.asarray(positions, dtype=np.int64).ravel())
-        if pos.size and (pos[0] < 0 or pos[-1] >= self.n):
-            raise IndexError(f"row positions must lie in [0, {self.n}), got {pos[0]}…{pos[-1]}")
+        pos = np.asarray(positions, dtype=np.int64).ravel()
+        if pos.size and (pos.min() < 0 or pos.max() >= self.n):
+            raise IndexError(
+                f"row positions must lie in [0, {self.n}), got {pos.min()}…{pos.max()}"
+            )
+        pos = sorted_unique(pos, self.n)
         current = self.selection
         if mode == "add":
             pos = np.union1d(current, pos)
@@ -432,7 +468,8 @@ class SampleTable(traitlets.HasTraits):
 
 def _categories(classes: list[Any]) -> pd.Index:
     """Categories for the ``pred`` column: typed when the classes share a type."""
-    index = pd.Index(classes)
+    # tupleize_cols=False: tuple classes stay one level of tuples, not a MultiIndex.
+    index = pd.Index(classes, tupleize_cols=False)
     if not index.is_unique or len(index) != len(classes):
-        index = pd.Index(classes, dtype=object)
+        index = pd.Index(classes, dtype=object, tupleize_cols=False)
     return index

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .probability import SUM_TOLERANCE
 from .roles import Source, _preview, is_vector_cell
+from .validation_values import check_distinct_names
 
 
 def check_frame(df: Any) -> pd.DataFrame:
@@ -101,6 +102,7 @@ def encode_labels(
             f"column {src.name!r} ({role}): {int(missing.sum())} missing value(s) (NaN/None) "
             f"at ids {_bad_rows(df, missing)}"
         )
+    check_distinct_names(classes, f"column {src.name!r} ({role})")
     return classes, codes.astype(np.int32, copy=False)
 
 

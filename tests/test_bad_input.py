@@ -281,3 +281,37 @@ def test_dynamics_with_some_nan_epochs():
 def test_coordinate_with_two_numbers_per_row():
     with pytest.raises(ValueError, match=r"'<array>' \(x\): expected one number per row.*\(3, 2\)"):
         DataLens(_df(), x=np.zeros((3, 2)), y=np.zeros(3))
+
+
+@pytest.mark.parametrize("role", ["label", "prediction"])
+def test_classes_that_differ_only_in_type_are_refused_in_labels_and_predictions(role):
+    # 1 and "1" would be two classes both shown as "1": refused in either column, alike.
+    df = pd.DataFrame({"label": [1, 2, 1], "prediction": [1, 2, 2]})
+    df[role] = pd.Series([1, "1", 2], dtype=object)
+    with pytest.raises(
+        ValueError, match=rf"column '{role}' \({role}\): classes 1 \(int\) and '1' \(str\) both"
+    ):
+        DataLens(df, projection="pca")
+
+
+@pytest.mark.parametrize("role", ["embedding", "x"])
+def test_values_beyond_float32_range_are_refused_naming_the_ids(role):
+    cells = {
+        "embedding": [np.array([1.0, 2.0]), np.array([1e39, 0.0]), np.array([0.0, 1.0])],
+        "x": [1.0, 1e39, 2.0],
+    }[role]
+    extra = {"y": [0.0, 1.0, 2.0]} if role == "x" else {}
+    with pytest.raises(ValueError, match=rf"'{role}' \({role}\): 1 row\(s\).*float32.*'s2'"):
+        DataLens(_df(**{role: cells}, **extra), projection="pca")
+
+
+def test_large_embeddings_within_float32_range_still_get_a_pca_layout():
+    from nbdatalens.projection import project
+
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(50, 4)) * 1e25  # squares overflow float32: PCA used to fail
+    xy = project(emb, "pca")
+    assert np.isfinite(xy).all()
+    np.testing.assert_allclose(np.abs(xy) / 1e25, np.abs(project(emb / 1e25, "pca")), rtol=1e-3)
+    with pytest.raises(ValueError, match="beyond the float32 range"):
+        project(np.array([[1e39, 0.0], [0.0, 1.0]]), "pca")

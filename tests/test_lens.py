@@ -106,3 +106,21 @@ def test_show_lays_out_two_columns_without_a_hole(digits):
     no_map = DataLens(digits.drop(columns=["embedding"])).show()
     assert [type(w).__name__ for w in no_map.children][-2:] == ["DataMap", "Gallery"]
     assert not _gallery_spans(no_map)
+
+
+def test_a_selection_from_python_reaches_the_page_once_and_is_not_decoded_back(monkeypatch):
+    from nbdatalens.transport import decode_selection, encode_selection
+    from nbdatalens.views import table_model
+
+    lens = DataLens(pd.DataFrame({"label": [0, 1] * 50}), projection="pca")
+    model = lens.model
+    decoded, heard = [], []
+    monkeypatch.setattr(
+        table_model, "decode_selection", lambda *a: decoded.append(1) or decode_selection(*a)
+    )
+    lens.table.observe(heard.append, "selection")
+    lens.select([5, 3, 9, 3])
+    assert model.selection == encode_selection(np.array([3, 5, 9]), 100)
+    assert decoded == [] and len(heard) == 1  # no echo: the kernel wrote this trait itself
+    model.selection = encode_selection(np.array([7]), 100)  # the page selects
+    assert decoded == [1] and lens.selected.tolist() == [7] and len(heard) == 2

@@ -310,3 +310,38 @@ def test_audio_quality_flags_silence_and_clipping():
     assert not audio_quality(np.concatenate([speech, [1.0, -1.0]]))["clipped"]  # 2 peaks: fine
     assert all(type(v) in (bool, float) for v in report.values())  # JSON-ready
     assert audio_quality(np.array([], np.float32))["silent"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "error", "match"),
+    [
+        ([np.zeros(100)] * 2, ValueError, r"row 0: an array of samples has no sample rate"),
+        ([{}, {}], TypeError, r"row 0: a dict without an 'array' key"),
+        ([1, 2], TypeError, r"row 0: samples of shape \(\) and dtype int64"),
+        (["https://host/a.wav"] * 2, ValueError, r"row 0: 'https://host/a.wav' is a URL"),
+        (["/no/such/clip.wav"] * 2, ValueError, r"row 0: file not found: /no/such/clip.wav"),
+        ([np.zeros((2, 3, 4))] * 2, TypeError, r"row 0: samples of shape \(2, 3, 4\)"),
+    ],
+    ids=["array-without-rate", "dict", "int", "url", "missing-file", "3-d"],
+)
+def test_the_audio_column_is_checked_at_construction_like_the_image_column(cells, error, match):
+    from nbdatalens import DataLens
+
+    df = pd.DataFrame({"label": [1, 2], "audio": cells})
+    with pytest.raises(error, match=r"column 'audio' \(audio\): at " + match):
+        DataLens(df, projection="pca")
+
+
+def test_audio_cells_that_decode_pass_the_construction_check(tmp_path):
+    from nbdatalens import DataLens
+
+    _write_wav(tmp_path / "a.wav", np.zeros(8, dtype="<i2"), 2)
+    clip = np.zeros(100)
+    for cells, extra in [
+        ([clip, clip], {"sample_rate": [8000, 8000]}),
+        ([(clip, 8000), (clip, 8000)], {}),
+        ([{"array": clip, "sampling_rate": 8000}] * 2, {}),
+        ([str(tmp_path / "a.wav"), (tmp_path / "a.wav").read_bytes()], {}),
+        ([str(tmp_path / "a.wav"), None], {}),
+    ]:
+        DataLens(pd.DataFrame({"label": [1, 2], "audio": cells, **extra}), projection="pca")

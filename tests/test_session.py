@@ -73,7 +73,7 @@ def test_the_file_is_small_json_of_annotated_ids_only(tmp_path):
     annotate(lens, [3, 5, 8, 13])
     doc = json.loads(path.read_text())
     assert doc["format"] == "nbdatalens-session" and doc["version"] == 1
-    assert doc["dataset"] == dataset_fingerprint(df.index)
+    assert doc["dataset"] == dataset_fingerprint(lens.table)
     assert doc["tags"] == {"mislabeled": [3, 5], "needs review": [5, 8]}
     assert doc["corrections"] == {"ids": [3], "labels": ["eel"]}
     assert doc["selections"] == {"rogues": [5, 8, 13]}
@@ -209,14 +209,20 @@ def test_every_change_is_on_disk_at_once(tmp_path):
     assert np.isfinite(json.loads(path.read_text())["times"]["unix"]).all()
 
 
-def test_two_lenses_on_one_file_never_overwrite_each_other(tmp_path):
+def test_two_lenses_on_one_file_merge_never_overwrite_each_other(tmp_path):
     path = tmp_path / "s.lens.json"
     df = frame(pd.RangeIndex(10))
     old = DataLens(df, projection="pca", session=path)  # e.g. a cell that was re-run...
     new = DataLens(df, projection="pca", session=path)
     new.tag([1], "duplicate")  # ...and the new lens carries on
-    with pytest.raises(ValueError, match="written by another lens"):
-        old.tag([2], "mislabeled")  # a click on the old, still visible widgets
-    assert json.loads(path.read_text())["tags"] == {"duplicate": [1]}
-    new.tag([3], "duplicate")  # the current lens keeps writing
-    assert json.loads(path.read_text())["tags"] == {"duplicate": [1, 3]}
+    old.tag([2], "mislabeled")  # a click on the old, still visible widgets: merged
+    assert json.loads(path.read_text())["tags"] == {"duplicate": [1], "mislabeled": [2]}
+    assert old.tags["duplicate"].tolist()[1]  # the old lens now shows the new one's tag
+    new.tag([3], "duplicate")  # the current lens keeps writing, keeping the old lens' tag
+    assert json.loads(path.read_text())["tags"] == {"duplicate": [1, 3], "mislabeled": [2]}
+    # The same element changed in both: the later change wins.
+    old.untag([1], "duplicate")
+    new.relabel([4], "cat")
+    doc = json.loads(path.read_text())
+    assert doc["tags"] == {"duplicate": [3], "mislabeled": [2]}
+    assert doc["corrections"] == {"ids": [4], "labels": ["cat"]}

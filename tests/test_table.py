@@ -337,3 +337,26 @@ def test_samples_without_dynamics_get_nan_metrics_and_no_region():
     d2 = SampleTable(_frame(), dynamics=as_array).derived
     assert d2["confidence"].isna().tolist() == [False, True, False, False]
     assert d2["region"].iloc[0] == "easy-to-learn"
+
+
+def test_tuple_labels_are_classes_like_any_hashable():
+    df = pd.DataFrame({"label": [(1, 2), (3, 4), (1, 2)], "prediction": [(1, 2), (5, 6), (3, 4)]})
+    table = SampleTable(df)
+    assert table.classes == [(1, 2), (3, 4), (5, 6)]
+    assert table.derived["pred"].tolist() == [(1, 2), (5, 6), (3, 4)]
+    assert table.derived["correct"].tolist() == [True, False, False]
+
+
+def test_a_boolean_series_mask_is_aligned_by_id_and_must_cover_the_table(table):
+    shuffled = (table.df["label"] == 1).iloc[::-1]  # any order: aligned by id
+    table.select(shuffled)
+    assert table.selected.tolist() == ["d", "b", "a"]
+    # A mask of another frame (no id in common) used to select nothing, silently.
+    foreign = pd.Series([True] * 5, index=range(100, 105))
+    with pytest.raises(KeyError, match=r"True for 5 id\(s\) that are not in the table"):
+        table.select(foreign)
+    with pytest.raises(KeyError, match=r"no value for 3 of the table's 5 ids.*mask\[mask\]"):
+        table.select(pd.Series([True, False], index=["a", "b"]))
+    # Extra ids that are False are harmless; the selection is unchanged by the refusals.
+    table.select(pd.Series([False] * 5 + [False], index=[*"edcba", "zz"]))
+    assert table.selected.tolist() == []

@@ -165,9 +165,17 @@ class TableModel(anywidget.AnyWidget):
     def _selection_from_python(self, change: dict[str, Any]) -> None:
         if self._echo:
             return
-        self.selection = encode_selection(change["new"], self._table.n)
+        # Our own write of the trait is not a selection from the browser: decoding it
+        # back into the table (a second sort of up to N positions) would change nothing.
+        self._echo = True
+        try:
+            self.selection = encode_selection(change["new"], self._table.n)
+        finally:
+            self._echo = False
 
     def _selection_from_browser(self, change: dict[str, Any]) -> None:
+        if self._echo:
+            return
         # The browser already shows this selection; writing it back to the
         # table must not echo a re-encoded copy that could overtake a newer one.
         self._echo = True
