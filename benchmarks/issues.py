@@ -131,7 +131,9 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         ours = _run("nbdatalens", n, args.timeout)
         print(f"# nbdatalens {ours}", file=sys.stderr, flush=True)
-        theirs = {"note": "skipped"} if args.no_datalab else _run("datalab", n, args.datalab_timeout)
+        theirs = (
+            {"note": "skipped"} if args.no_datalab else _run("datalab", n, args.datalab_timeout)
+        )
         print(f"# datalab {theirs}", file=sys.stderr, flush=True)
         rows.append((n, ours, theirs))
 

@@ -5,13 +5,18 @@ the likely-mislabeled ranking) and "find similar" share one :class:`KnnIndex`,
 so the neighbours of all rows are computed once per table.
 
 Below :data:`EXACT_MAX_ROWS` rows the search is exact: a blocked BLAS matrix
-product of the L2-normalised rows with ``argpartition`` per block, in blocks
-bounded to :data:`BLOCK_BYTES` of similarities, so memory stays O(N·k).
-Above it an approximate graph index is built. The library was chosen by
-measurement (``benchmarks/similar.py``, table in ``benchmarks/README.md``):
-on 2 cores, 1M × 64-d clustered vectors, it met the build, query and
-recall@10 ≥ 0.95 budgets with the most margin. When it is not installed the
-next available backend is used, and exact search as the last resort.
+product of the L2-normalised rows and a top-k per block, in blocks bounded to
+:data:`BLOCK_BYTES` of similarities, so memory stays O(N·k).
+
+Above it, an inverted-file index in numpy (``_Ivf``): spherical k-means cells,
+each row or query scanning its :data:`IVF_PROBE` nearest cells, the scan batched
+by cell into BLAS products. It was chosen by measurement
+(``benchmarks/similar.py``, table in ``docs/issues.md``) against hnswlib,
+usearch, faiss and pynndescent on these 2-core machines: the graph libraries
+took 14-25 s to build at 100k rows (minutes at 1M, past the 60 s budget), and
+per-query scanning made the self-kNN of every row too slow at 1M, while the
+whole table's self-kNN is what the checks need. The libraries stay available
+as ``method="hnswlib"`` etc. (:mod:`nbdatalens.knn_backends`).
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy.sparse import coo_matrix
 from threadpoolctl import threadpool_limits
 
 from .knn_backends import LIBRARY_BACKENDS, _Backend, _threads
 
-#: Row count up to which ``method="auto"`` searches exactly (measured: the
-#: exact self-kNN of 20k × 64-d rows takes about as long as building the graph).
+#: Row count up to which ``method="auto"`` searches exactly (the exact self-kNN
+#: of 20k × 64-d rows takes ~1 s here; it grows as N², the IVF as ~N^1.5).
 EXACT_MAX_ROWS = 20_000
 #: Bytes of float32 similarities one exact block may hold.
 BLOCK_BYTES = 64 * 2**20
@@ -167,14 +173,19 @@ def spherical_kmeans(
     ``"k-means++"`` (for the few clusters the checks report).
     """
     rng = np.random.default_rng(seed)
-    if init == "k-means++":
-        centroids = _kmeans_pp(data, n_clusters, rng)
+    if init == "k-means++":  # seeded on at most 20 rows per centroid: the seeding is sequential
+        few = min(len(data), max(20 * n_clusters, 2000))
+        seeds_from = data if few == len(data) else data[rng.choice(len(data), few, replace=False)]
+        centroids = _kmeans_pp(seeds_from, n_clusters, rng)
     else:
         centroids = data[rng.choice(len(data), n_clusters, replace=False)].copy()
     for _ in range(iterations):
         assign = _nearest(data, centroids)[:, 0]
-        sums = np.zeros_like(centroids)
-        np.add.at(sums, assign, data)
+        member = coo_matrix(
+            (np.ones(len(data), np.float32), (assign, np.arange(len(data)))),
+            shape=(n_clusters, len(data)),
+        ).tocsr()
+        sums = np.asarray(member @ data, dtype=np.float32)  # per-cluster sums (np.add.at is slow)
         norms = np.linalg.norm(sums, axis=1)
         empty = norms == 0
         sums[empty] = data[rng.choice(len(data), int(empty.sum()), replace=False)]
