@@ -158,6 +158,16 @@ def test_label_split_finds_the_jaguar_class():
     assert row["class"] == "jaguar" and row["n_groups"] == 2 and row["group_sizes"] == "150, 150"
 
 
+def test_label_split_is_not_bridged_by_mislabeled_samples():
+    x, blob = blobs([150, 150, 200, 200], seed=7)
+    labels = np.array([0, 0, 1, 2])[blob]
+    strays = np.flatnonzero(blob >= 2)[::20]  # 5 % of the other classes labelled "jaguar"
+    labels[strays] = 0
+    r = label_split(KnnIndex(x), labels)
+    assert r.details is not None and r.details.iloc[0]["n_groups"] == 2
+    assert set(r.extras["label_split_group"][blob < 2]) == {0, 1}
+
+
 @pytest.mark.parametrize("shape", ["blob", "elongated", "curved"])
 def test_label_split_silent_on_single_clusters(shape):
     n = 400

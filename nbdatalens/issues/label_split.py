@@ -29,8 +29,9 @@ def _split_one(
     m = len(x)
     idx, sim = exact_search(x, x, k, exclude_offset=0)
     rows = np.repeat(np.arange(m), idx.shape[1])
-    graph = coo_matrix((np.ones(rows.size, np.int8), (rows, idx.ravel())), shape=(m, m))
-    n_comp, comp = connected_components(graph, directed=False)
+    graph = coo_matrix((np.ones(rows.size, np.int8), (rows, idx.ravel())), shape=(m, m)).tocsr()
+    mutual = graph.multiply(graph.T)  # i ~ j only when each is among the other's k nearest
+    n_comp, comp = connected_components(mutual, directed=False)
     if n_comp < 2:
         return None
     sizes = np.bincount(comp)
@@ -75,8 +76,10 @@ def label_split(
     Definition, per class with at least 2 × ``min_size`` samples, on a random
     subsample of at most ``max_per_class`` (default 2000) of its samples:
 
-    1. build the symmetrised ``k``-nearest-neighbour graph (default k = 10,
-       cosine) of the class's own samples;
+    1. build the mutual ``k``-nearest-neighbour graph (default k = 10, cosine)
+       of the class's own samples: i and j are linked when each is among the
+       other's k nearest. A mislabeled sample sitting among another class is
+       nobody's near neighbour in this class, so it cannot bridge two groups;
     2. its connected components holding at least ``min_fraction`` (default 0.1)
        of the subsample and at least ``min_size`` (default 10) samples are the
        candidate groups; the class is split when there are two or more;
