@@ -21,6 +21,9 @@ from scipy.sparse.csgraph import connected_components
 from ..neighbors import KnnIndex, exact_search
 from .base import CheckResult
 
+#: Subsampled members of a split class that the other members are matched to.
+MAX_REFERENCE = 500
+
 
 def _split_one(
     x: np.ndarray, k: int, min_fraction: float, min_size: int, min_gap: float
@@ -88,9 +91,10 @@ def label_split(
        to its k-th neighbour in the class.
 
     Every sample of a split class is flagged and put in the group of its most
-    similar subsampled sample (extra ``label_split_group``: 0 = the largest
-    group, 1, ...; −1 for samples of classes that are not split). Score: 0.5
-    for samples of split classes, 1.0 elsewhere. Details: one row per split
+    similar sample among (at most 500 of) the grouped subsample (extra
+    ``label_split_group``: 0 = the largest group, 1, ...; −1 for samples of
+    classes that are not split). Score: 0.5 for samples of split classes, 1.0
+    elsewhere. Details: one row per split
     class with its groups' sizes and the gap.
     """
     x = knn.data  # the normalised embedding; the index itself is not needed
@@ -114,7 +118,9 @@ def label_split(
         if found is None:
             continue
         sub_groups, gap = found
-        keep = sub_groups >= 0
+        keep = np.flatnonzero(sub_groups >= 0)
+        if keep.size > MAX_REFERENCE:  # assigning every member costs members × references
+            keep = np.sort(rng.choice(keep, MAX_REFERENCE, replace=False))
         ref, ref_groups = sub[keep], sub_groups[keep]
         nearest, _ = exact_search(x[ref], x[members], 1)
         group[members] = ref_groups[nearest[:, 0]]
