@@ -76,6 +76,7 @@ def worker(method: str, n: int, dim: int, self_knn: bool) -> dict:
         "query_s": query,
         "recall": recall_at_k(found, truth),
     }
+    print(json.dumps(out), flush=True)  # a partial result, should the self-kNN time out
     if self_knn:
         t0 = time.perf_counter()
         idx, _ = index.self_neighbors(K)
@@ -88,9 +89,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--dim", type=int, default=64)
-    ap.add_argument("--methods", default="exact,hnswlib,usearch,faiss,pynndescent")
+    ap.add_argument("--methods", default="exact,ivf,hnswlib,usearch,faiss,pynndescent")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per method and size")
-    ap.add_argument("--exact-self-max", type=int, default=200_000,
+    ap.add_argument("--exact-self-max", type=int, default=100_000,
                     help="largest pool whose exact self-kNN is timed")  # fmt: skip
     ap.add_argument("--worker", nargs=3, metavar=("METHOD", "N", "SELF"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -109,10 +110,12 @@ def main() -> None:
                     cmd, capture_output=True, text=True, timeout=args.timeout, check=True
                 )
                 rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            except subprocess.TimeoutExpired:
-                rows.append(
-                    {"method": method, "n": n, "note": f"did not finish in {args.timeout:.0f} s"}
-                )
+            except subprocess.TimeoutExpired as e:
+                out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+                lines = out.strip().splitlines()
+                late = f"did not finish in {args.timeout:.0f} s"
+                rows.append({**json.loads(lines[-1]), "self_note": late} if lines else
+                            {"method": method, "n": n, "note": late})  # fmt: skip
             except subprocess.CalledProcessError as e:
                 rows.append(
                     {"method": method, "n": n, "note": "failed: " + e.stderr.strip()[-120:]}
@@ -125,7 +128,7 @@ def main() -> None:
         if "note" in r:
             print(f"| {r['n']:,} | {r['method']} | {r['note']} | | | | | |")
             continue
-        self_s = f"{r['self_s']:.1f}" if "self_s" in r else "—"
+        self_s = f"{r['self_s']:.1f}" if "self_s" in r else r.get("self_note", "—")
         self_r = f"{r['self_recall']:.3f}" if "self_recall" in r else "—"
         print(f"| {r['n']:,} | {r['method']} | {r['build_s']:.1f} | {r['build_mb']:.0f} | "
               f"{r['query_s']:.3f} | {r['recall']:.3f} | {self_s} | {self_r} |")  # fmt: skip
