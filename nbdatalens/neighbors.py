@@ -219,6 +219,7 @@ class _Ivf(_Backend):
         cell = self.row_probes[:, 0]
         self.order = np.argsort(cell, kind="stable")
         self.offsets = np.searchsorted(cell[self.order], np.arange(self.n_lists + 1))
+        self.by_cell = data[self.order]  # each cell's rows contiguous: a slice, not a gather
 
     def probes_of(self, x: np.ndarray) -> np.ndarray:
         """The ``n_probe`` nearest cells of every row (int32), nearest first.
@@ -245,7 +246,10 @@ class _Ivf(_Backend):
                 members = self.order[self.offsets[c] : self.offsets[c + 1]]
                 if pairs.size == 0 or members.size == 0:
                     continue
-                s = queries[pairs // n_probe] @ self.data[members].T
+                s = (
+                    queries[pairs // n_probe]
+                    @ self.by_cell[self.offsets[c] : self.offsets[c + 1]].T
+                )
                 i, v = _topk_rows(s, min(kk, members.size))
                 part_idx[pairs, : i.shape[1]] = members[i]  # pairs are disjoint across cells
                 part_sim[pairs, : i.shape[1]] = v
