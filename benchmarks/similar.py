@@ -90,6 +90,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,1000000")
     ap.add_argument("--dim", type=int, default=64)
     ap.add_argument("--methods", default="exact,ivf,hnswlib,usearch,faiss,pynndescent")
+    ap.add_argument("--large-methods", default="exact,ivf,hnswlib,faiss",
+                    help="methods for pools over 200k")  # fmt: skip
     ap.add_argument("--timeout", type=float, default=600, help="seconds per method and size")
     ap.add_argument("--exact-self-max", type=int, default=100_000,
                     help="largest pool whose exact self-kNN is timed")  # fmt: skip
@@ -101,7 +103,7 @@ def main() -> None:
         return
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
-        for method in args.methods.split(","):
+        for method in (args.methods if n <= 200_000 else args.large_methods).split(","):
             self_knn = method != "exact" or n <= args.exact_self_max
             cmd = [sys.executable, __file__, "--dim", str(args.dim), "--worker", method, str(n),
                    "1" if self_knn else "0"]  # fmt: skip
