@@ -91,10 +91,7 @@ print(f"generated {n} samples in {{time.perf_counter() - _t:.1f}} s")
 BUILD = "_t = time.perf_counter(); lens = DataLens(df, **roles); build_s = time.perf_counter() - _t"
 SHOW = "_t = time.perf_counter(); view = lens.show(); show_s = time.perf_counter() - _t\nview"
 RELEASE = "browser_data.release(view); del view, lens; gc.collect()"
-KERNEL_NUMBERS = (
-    "{'build_s': build_s, 'show_s': show_s, "
-    "**browser_data.payload_bytes(lens.model)}"
-)
+KERNEL_NUMBERS = "{'build_s': build_s, 'show_s': show_s, **browser_data.payload_bytes(lens.model)}"
 
 
 def median(values: list[float]) -> float:

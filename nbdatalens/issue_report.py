@@ -111,27 +111,7 @@ class IssueReport:
     def _inputs(self) -> Any:
         from .issues.runner import IssueInputs
 
-        t = self.table
-        split = None
-        if t.split_codes is not None:
-            from .validation import SPLITS
-
-            split = np.asarray(SPLITS, dtype=object)[t.split_codes]
-        media = {role: t.roles[role] for role in ("image", "audio", "text") if role in t.roles}
-        return IssueInputs(
-            labels=t.label_codes,
-            n_classes=t.n_label_classes,
-            class_names=t.class_names[: t.n_label_classes],
-            probs=t.probs,
-            pred=t.pred_codes,
-            dynamics_given=t.dynamics_given,
-            dynamics_correct=t.dynamics_correct,
-            epoch_pred=getattr(t, "epoch_pred", None),
-            embedding=t.embedding,
-            split=split,
-            media={role: _media_values(t, role) for role in media},
-            sample_rate=_sample_rates(t),
-        )
+        return IssueInputs.from_table(self.table)
 
     def run(self, issue_types: Iterable[str] | None = None, **params: Any) -> None:
         """Run the checks now (blocking); replaces earlier results of the same types."""
@@ -253,16 +233,3 @@ class IssueReport:
         return sorted(
             out, key=lambda d: 0 if d["state"] == "done" and d["num_issues"] else rank[d["state"]]
         )
-
-
-def _media_values(table: SampleTable, role: str) -> Any:
-    src = table.roles[role]
-    assert src is not None
-    return src.value if src.columns is None else table.df[src.columns[0]].to_numpy(dtype=object)
-
-
-def _sample_rates(table: SampleTable) -> Any:
-    src = table.roles["sample_rate"]
-    if src is None:
-        return None
-    return src.value if src.columns is None else table.df[src.columns[0]].to_numpy()

@@ -185,8 +185,6 @@ class FindingMethods:
         Label Studio tasks carry the suggested label as the prediction) and a cluster map
         when the pool has an embedding. Returns that lens; a lens displays as its
         dashboard. ``kwargs`` name roles of the pool (``image="path"``)."""
-        from .lens import DataLens
-
         missing = {"seed", "similarity", "suggested_label"} - set(candidates.columns)
         if missing:
             raise ValueError(
@@ -196,4 +194,5 @@ class FindingMethods:
         frame["prediction"] = frame["label"]
         frame["seed"] = frame["seed"].map(lambda s: f"{s}")
         # A lens displays as its dashboard, so returning it shows it in the notebook.
-        return DataLens(frame, projection="pca", classes=self.annotations.classes, **kwargs)
+        lens_type: Any = type(self)  # DataLens (imported from here it would be a cycle)
+        return lens_type(frame, projection="pca", classes=self.annotations.classes, **kwargs)

@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "nbdatalens"
 #: Modules allowed to import the widgets: the widgets themselves and the lens that owns them.
-UPPER = ("nbdatalens.views", "nbdatalens.lens", "nbdatalens")
+UPPER = ("nbdatalens.views", "nbdatalens.lens", "nbdatalens.lens_finding", "nbdatalens")
 
 
 def _modules() -> dict[str, pathlib.Path]:

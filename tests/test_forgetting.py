@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from nbdatalens import DataLens, TrainingDynamics
+from nbdatalens.columns import joined_frame
 from nbdatalens.confusion import (
     epoch_cell_positions,
     epoch_confusion_matrix,
@@ -124,7 +125,7 @@ def test_table_derives_the_learning_columns_from_nxexc_arrays():
     np.testing.assert_array_equal(d["forgetting"], forgetting(correct))
     np.testing.assert_array_equal(d["learned_epoch"], learned_epoch(correct))
     np.testing.assert_array_equal(d["flips"], (argmax[:, 1:] != argmax[:, :-1]).sum(axis=1))
-    assert "forgetting" in table.frame().columns
+    assert "forgetting" in joined_frame(table).columns
 
 
 def test_nxe_dynamics_have_forgetting_but_no_flips():
@@ -202,40 +203,29 @@ def test_recorder_only_table_gets_final_predictions_and_the_slider():
     assert lens.derived["pred"].tolist() == [0, 1, 1, 0]
     assert lens.derived["learned_epoch"].tolist() == [1, 0, 1, 0]
     assert lens.confusion_matrix(epoch=0).matrix.to_numpy().tolist() == [[1, 1], [1, 1]]
-    assert "forgetting" in lens._model().column_names
-
-
-class _Sink:
-    def __init__(self):
-        self.sent = []
-
-    def send(self, content, buffers=None):
-        self.sent.append((content, buffers))
+    assert "forgetting" in lens.model.column_names
 
 
 def test_epoch_messages_send_one_column_and_one_history():
     df, probs = _noisy_frame(n=50)
-    table = SampleTable(df)
-    sink = _Sink()
-    handler = EpochRequests(table, sink)
-    handler.handle(None, {"type": "epoch_pred", "epoch": 2, "request_id": "r1"}, [])
-    reply, buffers = sink.sent[-1]
-    assert reply == {
-        "type": "epoch_pred",
-        "epoch": 2,
-        "dtype": "uint8",
-        "shape": [50],
-        "request_id": "r1",
-    }
+    handlers = EpochRequests(SampleTable(df)).handlers()
+    reply, buffers = handlers["epoch_pred"]({"type": "epoch_pred", "epoch": 2})
+    assert reply == {"type": "epoch_pred", "epoch": 2, "dtype": "uint8", "shape": [50]}
     np.testing.assert_array_equal(np.frombuffer(buffers[0], np.uint8), probs[:, 2].argmax(axis=1))
-    handler.handle(None, {"type": "history", "pos": 7, "request_id": "r2"}, [])
-    reply, _ = sink.sent[-1]
+    reply, _ = handlers["history"]({"type": "history", "pos": 7})
     assert reply["pred"] == probs[7].argmax(axis=1).tolist()
     np.testing.assert_allclose(reply["given"], probs[7, :, df["label"].iat[7]], atol=1e-4)
-    handler.handle(None, {"type": "epoch_pred", "epoch": 9, "request_id": "r3"}, [])
-    assert sink.sent[-1][0]["type"] == "error"
-    handler.handle(None, {"type": "rows"}, [])  # not ours: ignored
-    assert len(sink.sent) == 3
+    with pytest.raises(ValueError, match=r"epoch must be in \[0, "):
+        handlers["epoch_pred"]({"type": "epoch_pred", "epoch": 9})
+
+
+def test_epoch_messages_are_answered_through_the_table_models_dispatcher():
+    df, _ = _noisy_frame(n=20)
+    model = DataLens(df, projection="pca").model
+    sent = []
+    model.send = lambda content, buffers=None: sent.append(content)
+    model._dispatch(model, {"type": "epoch_pred", "epoch": 99, "request_id": "r9"}, [])
+    assert sent[-1]["type"] == "error" and sent[-1]["request_id"] == "r9"
 
 
 def test_export_carries_the_learning_columns(tmp_path):

@@ -58,11 +58,11 @@ def test_every_builtin_check_runs_and_the_frames_have_their_columns():
     assert types[0] == "label"
     assert set(types) >= {"near_duplicate", "exact_duplicate", "outlier", "class_imbalance",
                           "label_split", "underperforming_group", "coverage"}  # fmt: skip
-    label = results[0]
-    if not (isinstance(label, CheckResult)):  # until issues/labels.py is merged
-        assert isinstance(label, NotRun) and "labels" in label.reason
+    assert isinstance(results[0], CheckResult)
     done = {r.issue_type: r for r in results if isinstance(r, CheckResult)}
-    assert set(done) >= set(types[1:]), [r for r in results if isinstance(r, NotRun)]
+    # every check but the image / audio ones (this table has text only) ran
+    media_only = {t for t, role, _ in runner.MEDIA_CHECKS if role != "text"}
+    assert set(done) == set(types) - media_only, [r for r in results if isinstance(r, NotRun)]
     assert done["exact_duplicate"].is_issue[[10, 400]].all()
     assert done["near_duplicate"].is_issue[[0, 1]].all()
     assert done["class_imbalance"].num_issues == 5
@@ -140,22 +140,27 @@ def test_register_a_media_check_with_params_and_order(registry):
     assert bad.reason == "failed: TypeError: unknown parameters ['oops']"
 
 
-def test_label_module_is_wired_in_when_it_exists(registry, monkeypatch):
-    import sys
-    import types
+def test_the_label_check_weighs_the_embedding_neighbours_of_the_shared_index():
+    inputs = full_inputs(split=None)
+    result = run_checks(inputs, only=["label"])[0]
+    assert isinstance(result, CheckResult) and result.issue_type == "label"
+    assert result.params["sources"] == ["probs", "neighbors"]
+    assert inputs.knn is not None and inputs.knn._self is not None  # built once, kept
 
-    fake = types.ModuleType("nbdatalens.issues.labels")
 
-    def label_issues(labels, probs=None, knn=None):
-        n = len(labels)
-        return CheckResult("label", np.arange(n) == 0, np.linspace(0, 1, n), "fake")
+def test_media_checks_decode_each_column_once_and_report_per_type():
+    import numpy as np
 
-    fake.label_issues = label_issues
-    monkeypatch.setitem(sys.modules, "nbdatalens.issues.labels", fake)
-    monkeypatch.setattr(runner, "_optional_loaded", False)
-    results = run_checks(full_inputs(split=None), only=["label", "class_imbalance"])
-    assert [r.issue_type for r in results] == ["label", "class_imbalance"]
-    assert isinstance(results[0], CheckResult) and results[0].description == "fake"
+    sr = 8000
+    t = np.arange(sr) / sr
+    clips = [0.5 * np.sin(2 * np.pi * 440 * t) for _ in range(9)] + [np.zeros(sr)]
+    n = len(clips)
+    inputs = IssueInputs(labels=np.zeros(n, dtype=int), media={"audio": clips}, sample_rate=sr)
+    results = {r.issue_type: r for r in run_checks(inputs, only=["silent", "clipped", "corrupt"])}
+    assert isinstance(results["silent"], CheckResult)
+    assert results["silent"].is_issue.tolist() == [False] * 9 + [True]
+    assert isinstance(results["corrupt"], NotRun) and "image" in results["corrupt"].reason
+    assert list(inputs._features) == ["audio"]  # one decode served both audio checks
 
 
 def test_progress_from_a_background_thread_and_the_index_is_shared():

@@ -78,7 +78,10 @@ def test_views_of_one_lens_share_the_table_model():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"sort_by": "accuracy"}, r"sort_by must be one of \['loss', .*'table'\], got 'accuracy'"),
+        (
+            {"sort_by": "accuracy"},
+            r"sort_by must be one of \['issue', 'loss', .*'table'\], got 'accuracy'",
+        ),
         ({"tile_size": 16}, r"tile_size must be between 32 and 256 pixels, got 16"),
         ({"tile_size": 300}, r"tile_size must be between 32 and 256 pixels, got 300"),
         ({"sample_size": 0}, r"sample_size must be between 1 and 10000, got 0"),

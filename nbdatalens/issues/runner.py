@@ -11,15 +11,13 @@ registered::
     from nbdatalens.issues.runner import register
     register("corrupt_image", needs=("media:image",), fn=corrupt_image)
 
-Modules in :data:`OPTIONAL_MODULES` are imported on the first run, when they
-exist; they may call :func:`register` at import time. ``nbdatalens.issues.labels``
-is wired in as ``label`` through its ``label_issues`` function unless it
-registers ``label`` itself; until it exists ``label`` is reported as not run.
+The ``label`` check gets the embedding neighbours from the shared index
+(``knn.self_neighbors``); each media check reads the features of its column,
+decoded once per role (:func:`nbdatalens.issues.media.media_features`).
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import threading
 import warnings
@@ -37,12 +35,14 @@ from .coverage import coverage
 from .duplicates import content_hashes, exact_duplicate, near_duplicate
 from .groups import underperforming_group
 from .label_split import label_split
+from .labels import label_issues
+from .media import MEDIA_CHECKS, media_features
 from .outliers import outlier
 
 Progress = Callable[[str, str], Any]
 
-#: Modules imported (when present) before the first run; they may register checks.
-OPTIONAL_MODULES = ("nbdatalens.issues.labels", "nbdatalens.issues.media_checks")
+#: Embedding neighbours the ``label`` check weighs (the shared index's self-kNN).
+LABEL_NEIGHBORS = 10
 
 #: What each kind of need means, for "not run: needs ..." reasons.
 NEED_TEXT = {
@@ -79,6 +79,8 @@ class IssueInputs:
     embedding: np.ndarray | None = None
     split: np.ndarray | None = None
     media: dict[str, Any] = field(default_factory=dict)
+    #: the audio column's sample rate: one for all, one per row, or None
+    sample_rate: Any = None
     knn_method: str = "auto"
 
     def __post_init__(self) -> None:
@@ -102,6 +104,7 @@ class IssueInputs:
         self._lock = threading.Lock()
         self._knn: KnnIndex | None = None
         self._hashes: dict[str, np.ndarray] | None = None
+        self._features: dict[str, pd.DataFrame] = {}
 
     @property
     def n(self) -> int:
@@ -132,25 +135,58 @@ class IssueInputs:
                 }
             return self._hashes
 
+    def features(self, role: str) -> pd.DataFrame:
+        """The media features of one role's column (decoded once, then shared by its checks)."""
+        with self._lock:
+            if role not in self._features:
+                rate = self.sample_rate if role == "audio" else None
+                self._features[role] = media_features(self.media[role], role, rate)  # type: ignore[arg-type]
+            return self._features[role]
+
     @classmethod
     def from_table(cls, table: Any, **overrides: Any) -> IssueInputs:
-        """The inputs of a :class:`~nbdatalens.table.SampleTable` (with split / media if any)."""
-        given = getattr(table, "dynamics_given", None)
+        """The inputs of a :class:`~nbdatalens.table.SampleTable`: its arrays, split names,
+        media cells and sample rates; the table's own kNN index is shared, not rebuilt."""
+        from ..validation import SPLITS
+
+        split = None
+        if table.split_codes is not None:
+            split = np.asarray(SPLITS, dtype=object)[table.split_codes]
+        media = {}
+        for role in ("image", "audio", "text"):
+            src = table.roles[role]
+            if src is not None:
+                media[role] = (
+                    src.value if src.columns is None else table.df[src.columns[0]].to_numpy(object)
+                )
+        rate_src = table.roles["sample_rate"]
+        rate = None
+        if rate_src is not None:
+            rate = (
+                rate_src.value
+                if rate_src.columns is None
+                else table.df[rate_src.columns[0]].to_numpy()
+            )
         kw: dict[str, Any] = {
             "labels": table.label_codes,
-            "n_classes": len(table.classes),
-            "class_names": [str(c) for c in table.classes],
+            # the probabilities' classes; a class only ever predicted has a larger code
+            "n_classes": table.n_label_classes,
+            "class_names": [str(c) for c in table.classes[: table.n_label_classes]],
             "probs": table.probs,
             "pred": table.pred_codes,
-            "dynamics_given": given,
-            "dynamics_correct": getattr(table, "dynamics_correct", None),
+            "dynamics_given": table.dynamics_given,
+            "dynamics_correct": table.dynamics_correct,
             "epoch_pred": getattr(table, "epoch_pred", None),
             "embedding": table.embedding,
-            "split": getattr(table, "split", None),
-            "media": dict(getattr(table, "media", None) or {}),
+            "split": split,
+            "media": media,
+            "sample_rate": rate,
         }
         kw.update(overrides)
-        return cls(**kw)
+        inputs = cls(**kw)
+        if table.embedding is not None and "embedding" not in overrides:
+            inputs.knn = table.knn()
+        return inputs
 
     def has(self, need: str) -> bool:
         """Whether one need (a key of :data:`NEED_TEXT`, or ``media:<role>``) is met."""
@@ -178,7 +214,6 @@ class Check:
 
 #: The registry, in summary order (most severe / most useful first).
 CHECKS: list[Check] = []
-_optional_loaded = False
 _registry_lock = threading.RLock()
 
 
@@ -226,30 +261,15 @@ def missing_reason(check: Check, inputs: IssueInputs) -> str:
     return "needs " + " and ".join(_need_text(n) for n in missing) if missing else ""
 
 
-def _load_optional() -> None:
-    global _optional_loaded
-    with _registry_lock:
-        if _optional_loaded:
-            return
-        _optional_loaded = True
-        for name in OPTIONAL_MODULES:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as e:
-                if e.name != name:
-                    warnings.warn(f"{name} could not be imported: {e}", stacklevel=2)
-                continue
-            fn = getattr(module, "label_issues", None)
-            label = next((c for c in CHECKS if c.issue_type == "label"), None)
-            if fn is not None and (label is None or label.fn is None):
-                register("label", (("probs", "dynamics", "embedding"),), fn, before=None)
-
-
 def call_check(fn: Callable[..., CheckResult], inputs: IssueInputs, params: Mapping) -> Any:
     """Call ``fn`` with the inputs its parameters name, plus ``params``."""
     kwargs: dict[str, Any] = {}
+    open_ended = False
     for name, p in inspect.signature(fn).parameters.items():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+        if p.kind == p.VAR_KEYWORD:
+            open_ended = True  # thresholds the function takes as **kwargs
+            continue
+        if p.kind == p.VAR_POSITIONAL:
             continue
         if name in params:
             kwargs[name] = params[name]
@@ -260,7 +280,9 @@ def call_check(fn: Callable[..., CheckResult], inputs: IssueInputs, params: Mapp
         elif name == "media":
             kwargs[name] = inputs.media
     unknown = set(params) - set(kwargs)
-    if unknown:
+    if open_ended:
+        kwargs.update({name: params[name] for name in unknown})
+    elif unknown:
         raise TypeError(f"unknown parameters {sorted(unknown)}")
     return fn(**kwargs)
 
@@ -275,10 +297,21 @@ def _notify(progress: Progress | None, issue_type: str, state: str) -> None:
 
 
 def available_checks() -> list[Check]:
-    """The registry in summary order, after the optional modules were loaded."""
-    _load_optional()
+    """The registry in summary order."""
     with _registry_lock:
         return list(CHECKS)
+
+
+def planned_checks(inputs: IssueInputs, only: Iterable[str] | None = None) -> list[str]:
+    """The issue types :func:`run_checks` will run on ``inputs`` (their needs are met)."""
+    wanted = None if only is None else set(only)
+    return [
+        c.issue_type
+        for c in available_checks()
+        if (wanted is None or c.issue_type in wanted)
+        and c.fn is not None
+        and not missing_reason(c, inputs)
+    ]
 
 
 def run_checks(
@@ -367,7 +400,34 @@ def issues_frame(results: Sequence[CheckResult | NotRun], index: pd.Index) -> pd
 
 
 # ---------------------------------------------------------------- the registry
-register("label", (), None, unavailable="not available yet: needs nbdatalens.issues.labels")
+def _label(inputs: IssueInputs, **thresholds: Any) -> CheckResult:
+    """``label_issues`` with every signal the inputs hold, neighbours from the shared index."""
+    indices = similarity = None
+    knn = inputs.knn
+    if knn is not None and knn.n > 1:
+        indices, similarity = knn.self_neighbors(min(LABEL_NEIGHBORS, knn.n - 1))
+    return label_issues(
+        inputs.labels,
+        inputs.probs,
+        dynamics_given=inputs.dynamics_given,
+        dynamics_correct=inputs.dynamics_correct,
+        epoch_pred=inputs.epoch_pred,
+        neighbor_indices=indices,
+        neighbor_similarity=similarity,
+        n_classes=int(inputs.n_classes or 1),
+        **thresholds,
+    )
+
+
+def _media_check(role: str, check: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+    def run(inputs: IssueInputs, **thresholds: Any) -> CheckResult:
+        return check(inputs.features(role), **thresholds)
+
+    run.__doc__ = check.__doc__
+    return run
+
+
+register("label", (("probs", "dynamics", "embedding"),), _label)
 register("exact_duplicate", ("media",), exact_duplicate)
 register("near_duplicate", ("embedding",), near_duplicate)
 register("outlier", ("embedding",), outlier)
@@ -375,3 +435,5 @@ register("label_split", ("embedding",), label_split)
 register("underperforming_group", ("embedding", "pred"), underperforming_group)
 register("coverage", ("embedding", "split"), coverage)
 register("class_imbalance", (), class_imbalance)
+for _type, _role, _check in MEDIA_CHECKS:
+    register(_type, (f"media:{_role}",), _media_check(_role, _check))
