@@ -168,6 +168,17 @@ def test_label_split_is_not_bridged_by_mislabeled_samples():
     assert set(r.extras["label_split_group"][blob < 2]) == {0, 1}
 
 
+def test_label_split_leaves_a_group_of_mislabeled_samples_to_the_label_check():
+    # 40 samples of class 1 carry label 0: without predictions they look like a second
+    # group of class 0; the model predicts them as 1, so with predictions they are no split.
+    x, blob = blobs([200, 200], seed=3)
+    labels, pred = blob.copy(), blob.copy()
+    moved = np.flatnonzero(blob == 1)[:40]
+    labels[moved] = 0
+    assert label_split(KnnIndex(x), labels).details.iloc[0]["group_sizes"] == "200, 40"
+    assert label_split(KnnIndex(x), labels, pred=pred).num_issues == 0
+
+
 @pytest.mark.parametrize("shape", ["blob", "elongated", "curved"])
 def test_label_split_silent_on_single_clusters(shape):
     n = 400

@@ -66,6 +66,7 @@ def label_split(
     labels: np.ndarray,
     n_classes: int | None = None,
     class_names: Sequence[str] | None = None,
+    pred: np.ndarray | None = None,
     *,
     k: int = 10,
     max_per_class: int = 2000,
@@ -90,6 +91,12 @@ def label_split(
        ``min_gap`` (default 1.0) × the median distance from a sample of the class
        to its k-th neighbour in the class.
 
+    With predictions (``pred``), the groups are looked for among the samples the
+    model predicts as their given class only: mislabeled samples gather where
+    their true class is, and would otherwise make every noisy class look split
+    (that is the ``label`` check's finding). Both groups of a real split — the
+    cats and the cars under "jaguar" — are ones the model learned as the class.
+
     Every sample of a split class is flagged and put in the group of its most
     similar sample among (at most 500 of) the grouped subsample (extra
     ``label_split_group``: 0 = the largest group, 1, ...; −1 for samples of
@@ -109,11 +116,12 @@ def label_split(
     bounds = np.searchsorted(labels[order], np.arange(n_classes + 1))
     for c in range(n_classes):
         members = order[bounds[c] : bounds[c + 1]]
-        if members.size < 2 * min_size:
+        agree = members if pred is None else members[np.asarray(pred)[members] == c]
+        if agree.size < 2 * min_size:
             continue
-        sub = members
-        if members.size > max_per_class:
-            sub = np.sort(rng.choice(members, max_per_class, replace=False))
+        sub = agree
+        if agree.size > max_per_class:
+            sub = np.sort(rng.choice(agree, max_per_class, replace=False))
         found = _split_one(x[sub], min(k, sub.size - 1), min_fraction, min_size, min_gap)
         if found is None:
             continue
