@@ -118,6 +118,9 @@ describe("IssuesView", () => {
     );
     expect(row(view.root, "near_duplicate").textContent).toContain("running…");
     expect(row(view.root, "coverage").textContent).toContain("needs a split column");
+    expect(view.root.querySelector(".nbdl-issues-notrun summary")?.textContent).toBe(
+      "1 check could not run",
+    );
     expect(row(view.root, "coverage").getAttribute("aria-disabled")).toBe("true");
     // the largest share fills the track
     const bar = row(view.root, "label").querySelector<HTMLElement>(".nbdl-issues-bar");
