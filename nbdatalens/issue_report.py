@@ -41,6 +41,24 @@ ISSUE_LABELS = {
     "empty_text": "empty text",
     "non_text": "not text",
 }
+#: The short names of the gallery's tile badges (others: the label).
+ISSUE_BADGES = {
+    "label": "label?",
+    "near_duplicate": "near dup",
+    "exact_duplicate": "duplicate",
+    "label_split": "split class",
+    "underperforming_group": "weak slice",
+    "coverage": "uncovered",
+    "class_imbalance": "rare class",
+    "corrupt": "corrupt",
+    "corrupt_audio": "corrupt",
+    "low_information": "blank",
+    "odd_size": "odd size",
+    "odd_aspect_ratio": "odd shape",
+    "low_volume": "quiet",
+    "empty_text": "empty",
+    "non_text": "not text",
+}
 #: The tag "tag all" gives a check's flagged samples (others: the issue type).
 ISSUE_TAGS = {
     "label": "mislabeled",
@@ -74,6 +92,10 @@ Listener = Callable[[], None]
 
 def issue_label(issue_type: str) -> str:
     return ISSUE_LABELS.get(issue_type, issue_type.replace("_", " "))
+
+
+def issue_badge(issue_type: str) -> str:
+    return ISSUE_BADGES.get(issue_type, issue_label(issue_type))
 
 
 def issue_tag(issue_type: str) -> str:
@@ -124,19 +146,18 @@ class IssueReport:
                 self.states[issue_type] = "waiting"
         self._changed()
 
+        def store(result: CheckResult | NotRun) -> None:
+            with self._lock:
+                self._results[result.issue_type] = result
+                self._frame = None
+
         def progress(issue_type: str, state: str) -> None:
             with self._lock:
                 self.states[issue_type] = state
             self._changed()
 
-        results = run_checks(inputs, only=only, params=params or None, progress=progress)
+        run_checks(inputs, only=only, params=params or None, progress=progress, on_result=store)
         with self._lock:
-            for result in results:
-                self._results[result.issue_type] = result
-                self.states[result.issue_type] = (
-                    "done" if isinstance(result, CheckResult) else "not run"
-                )
-            self._frame = None
             self.ran = True
         self._changed()
 
@@ -215,6 +236,7 @@ class IssueReport:
                     {
                         "issue_type": issue_type,
                         "label": issue_label(issue_type),
+                        "badge": issue_badge(issue_type),
                         "num_issues": count,
                         "share": count / n,
                         "state": state,

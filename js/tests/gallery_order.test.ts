@@ -161,9 +161,11 @@ describe("hasValues", () => {
 
 describe("issue order", () => {
   it("puts the active check's flagged rows first, worst first, then the rest in table order", () => {
-    // flagged worst first: 4, then 1
-    const rank = Float32Array.of(2, 1, 2, 2, 0, 2);
-    const order = displayOrder(Uint32Array.of(0, 1, 2, 3, 4, 5), "issue", false, { issue: rank });
+    // flagged worst first: 4, then 1 (severity: highest = worst, 0 = not flagged)
+    const severity = Float32Array.of(0, 1, 0, 0, 2, 0);
+    const order = displayOrder(Uint32Array.of(0, 1, 2, 3, 4, 5), "issue", true, {
+      issue: severity,
+    });
     expect([...order]).toEqual([4, 1, 0, 2, 3, 5]);
   });
 });

@@ -2,19 +2,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { IssuesView, type IssuesViewModel } from "../src/issues/view";
 import { decodeSelection, encodeSelection } from "../src/lib/codec";
-import {
-  type IssueType,
-  issueBits,
-  issueLabels,
-  runSummary,
-  severityRank,
-} from "../src/lib/issue_flags";
+import { type IssueType, issueBits, issuesOf, runSummary, severity } from "../src/lib/issue_flags";
 import { TableClient } from "../src/lib/table_client";
 import { FakeModel, payload } from "./fake_model";
 
 const type = (over: Partial<IssueType>): IssueType => ({
   issue_type: "label",
   label: "likely mislabeled",
+  badge: "label?",
   num_issues: 0,
   share: 0,
   state: "done",
@@ -87,11 +82,14 @@ describe("issue flags", () => {
     };
     const bits = issueBits(flags, 6);
     expect([...bits]).toEqual([0, 3, 0, 0, 1, 0]);
-    expect(issueLabels(bits[1], TYPES)).toEqual(["likely mislabeled", "<b>outlier</b>"]);
+    expect(issuesOf(bits[1], TYPES).map((t) => t.label)).toEqual([
+      "likely mislabeled",
+      "<b>outlier</b>",
+    ]);
   });
 
   it("rank the flagged rows worst first and the rest after them", () => {
-    expect([...severityRank([4, 1], 5)]).toEqual([2, 1, 2, 2, 0]);
+    expect([...severity([4, 1], 5)]).toEqual([0, 1, 0, 0, 2]);
   });
 
   it("say what is running, then what was found", () => {

@@ -319,6 +319,7 @@ def run_checks(
     only: Iterable[str] | None = None,
     params: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Progress | None = None,
+    on_result: Callable[[CheckResult | NotRun], Any] | None = None,
 ) -> list[CheckResult | NotRun]:
     """Run the registered checks in order; one result (or ``NotRun``) per check.
 
@@ -327,6 +328,9 @@ def run_checks(
     with ``"running"`` before and ``"done"`` / ``"not run"`` after each check, from
     the thread that runs the checks (this function may run in a background thread).
     A check that raises becomes ``NotRun(type, "failed: <error>")``.
+    ``on_result(result)`` hears each result as soon as it exists, before the
+    "done" / "not run" progress call, so a listener that reads results when told
+    "done" finds them.
     """
     checks = available_checks()
     params = dict(params or {})
@@ -353,6 +357,8 @@ def run_checks(
                     raise TypeError(f"returned {type(result).__name__}, not a CheckResult of N")
             except Exception as e:
                 result = NotRun(check.issue_type, f"failed: {type(e).__name__}: {e}")
+        if on_result is not None:
+            on_result(result)
         _notify(
             progress, check.issue_type, "done" if isinstance(result, CheckResult) else "not run"
         )

@@ -3,7 +3,7 @@
 // tags and corrected label (from the table model's annotations trait).
 
 import { formatMetric } from "../lib/format";
-import { type IssueType, issueBits, issueLabels, severityRank } from "../lib/issue_flags";
+import { type IssueType, issueBits, issuesOf, severity } from "../lib/issue_flags";
 import type { NumericArray, TableClient } from "../lib/table_client";
 import { type AnnotationArrays, rowAnnotation } from "./annotations";
 import { hasValues, isSortKey, type OrderColumns, SORT_KEYS, type SortKey } from "./order";
@@ -25,8 +25,10 @@ export interface RowSummary {
   tags: string[];
   /** The corrected label, or null when the row is not corrected. */
   corrected: string | null;
-  /** The issue checks that flag the row (their display names), in check order. */
+  /** The issue checks that flag the row (their badges), in check order. */
   issues: string[];
+  /** The same checks' display names, for a tooltip. */
+  issueNames: string[];
 }
 
 export class RowFacts {
@@ -52,7 +54,7 @@ export class RowFacts {
     this.issueTypes = flags.types;
     this.issueBits = flags.flagged.size > 0 ? issueBits(flags, this.table.n) : null;
     const active = flags.flagged.get(String(this.table.get("active_issue") ?? ""));
-    this.issueRank = active ? severityRank(active, this.table.n) : undefined;
+    this.issueRank = active ? severity(active, this.table.n) : undefined;
   }
 
   /** Re-read the annotation arrays (decoded once per change by the table client). */
@@ -98,6 +100,11 @@ export class RowFacts {
     };
   }
 
+  private rowIssues(pos: number): { issues: string[]; issueNames: string[] } {
+    const found = this.issueBits ? issuesOf(this.issueBits[pos], this.issueTypes) : [];
+    return { issues: found.map((t) => t.badge), issueNames: found.map((t) => t.label) };
+  }
+
   describe(pos: number, key: SortKey): RowSummary {
     const c = this.columns;
     const labelNames = this.table.categories("label") ?? [];
@@ -122,7 +129,7 @@ export class RowFacts {
       wrong,
       metric: metricKey && values ? `${METRIC_NAMES[metricKey]} ${formatMetric(values[pos])}` : "",
       ...annotation,
-      issues: this.issueBits ? issueLabels(this.issueBits[pos], this.issueTypes) : [],
+      ...this.rowIssues(pos),
     };
   }
 }

@@ -17,7 +17,7 @@ export type SortKey = (typeof SORT_KEYS)[number];
  * low (negative) margin. Label and table order read naturally ascending.
  */
 export const SUSPECT_FIRST: Record<SortKey, boolean> = {
-  issue: false,
+  issue: true,
   loss: true,
   confidence: false,
   margin: false,
@@ -121,7 +121,7 @@ export function sortPositions(
 
 /** The columns an order may use; any of them may be missing from a table. */
 export interface OrderColumns {
-  /** Severity rank of the active issue check (0 = worst; unflagged rows after). */
+  /** Severity of the active issue check (highest = worst; 0 = not flagged). */
   issue?: ArrayLike<number>;
   loss?: ArrayLike<number>;
   confidence?: ArrayLike<number>;

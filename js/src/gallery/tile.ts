@@ -112,14 +112,14 @@ export function setTileAnnotations(parts: TileParts, facts: TileFacts): void {
     ...tileBadges(facts.issues).map((text) =>
       h(
         "span",
-        { className: "nbdl-tile-issue", title: `flagged: ${facts.issues.join(", ")}` },
+        { className: "nbdl-tile-issue", title: `flagged: ${facts.issueNames.join(", ")}` },
         text,
       ),
     ),
   );
   parts.issues.hidden = facts.issues.length === 0;
   const data = parts.root.dataset;
-  if (facts.issues.length) data.issues = facts.issues.join(", ");
+  if (facts.issues.length) data.issues = facts.issueNames.join(", ");
   else delete data.issues;
   data.wrong = facts.wrong ? "1" : "0"; // a correction can make the prediction right or wrong
   if (facts.tags.length) data.tags = facts.tags.join(", ");

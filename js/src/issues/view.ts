@@ -114,7 +114,8 @@ export class IssuesView {
   private row(t: IssueType, maxShare: number): HTMLElement {
     const selectable = t.state === "done" && t.num_issues > 0;
     const bar = h("span", { className: "nbdl-issues-bar" });
-    const width = t.state === "done" ? Math.max(2, (100 * t.share) / maxShare) : 0;
+    const width =
+      t.state === "done" && t.num_issues > 0 ? Math.max(2, (100 * t.share) / maxShare) : 0;
     bar.style.width = `${Math.round(width * 10) / 10}%`;
     let count: string;
     if (t.state === "done") count = `${formatCount(t.num_issues)} · ${formatShare(t.share)}`;
@@ -137,7 +138,7 @@ export class IssuesView {
           },
           `tag ${t.tag}`,
         )
-      : null;
+      : h("span", { className: "nbdl-issues-tag-slot" });
     const row = h(
       "div",
       {

@@ -13,6 +13,8 @@ export interface IssueType {
   issue_type: string;
   /** Display name ("likely mislabeled"). */
   label: string;
+  /** Short name for a tile badge ("label?"). */
+  badge: string;
   num_issues: number;
   /** num_issues / N. */
   share: number;
@@ -52,24 +54,24 @@ export function issueBits(flags: IssueFlags, nRows: number): Uint32Array {
   return bits;
 }
 
-/** The labels of the types whose bit is set in `bits`, in type order. */
-export function issueLabels(bits: number, types: readonly IssueType[]): string[] {
-  const out: string[] = [];
+/** The types whose bit is set in `bits`, in type order. */
+export function issuesOf(bits: number, types: readonly IssueType[]): IssueType[] {
+  const out: IssueType[] = [];
   for (let i = 0; i < Math.min(32, types.length); i++) {
-    if ((bits >>> i) & 1) out.push(types[i].label);
+    if ((bits >>> i) & 1) out.push(types[i]);
   }
   return out;
 }
 
 /**
- * Severity rank of every row for one issue type: 0 for the worst flagged row,
- * 1 for the next, …; rows the check did not flag get `flagged.length`. A
- * gallery sorts by it to show "worst first".
+ * Severity of every row for one issue type, by rank: the worst flagged row gets
+ * `flagged.length`, the next one less, …, the last flagged row 1; rows the check
+ * did not flag get 0. Sorted highest first, the gallery shows "worst first".
  */
-export function severityRank(flagged: ArrayLike<number>, nRows: number): Float32Array {
-  const rank = new Float32Array(nRows).fill(flagged.length);
-  for (let k = 0; k < flagged.length; k++) rank[flagged[k]] = k;
-  return rank;
+export function severity(flagged: ArrayLike<number>, nRows: number): Float32Array {
+  const out = new Float32Array(nRows);
+  for (let k = 0; k < flagged.length; k++) out[flagged[k]] = flagged.length - k;
+  return out;
 }
 
 /** Human text for the run as a whole ("running label, outlier… · 3 of 9 done"). */
