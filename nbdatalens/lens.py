@@ -323,6 +323,8 @@ class DataLens(FindingMethods):
             from .views.issues import connect_issues
 
             connect_issues(self._model, self.report, self.annotations)
+            if self.table.embedding is not None:
+                self._model.add_handler("similar", self._similar_message)
         return self._model
 
     def confusion_matrix(self, **kwargs: Any) -> Any:

@@ -126,6 +126,13 @@ class FindingMethods:
         query, found, _, _ = similar_positions(table.knn(), table.positions(ids), k)
         table.select_positions(np.concatenate([query, found]), mode)
 
+    def _similar_message(self, content: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+        """The page's "find similar" (``{type: "similar", pos, k}``): select the sample and
+        its ``k`` neighbours; reply with the selected count."""
+        k = int(content.get("k", 12))
+        self.select_similar(self.table.ids([int(content["pos"])]), k)
+        return {"count": len(self.table.selection), "k": k}, []
+
     # ------------------------------------------------------- data boosting
     def _boost_seeds(self, seeds: Any) -> np.ndarray:
         table = self.table

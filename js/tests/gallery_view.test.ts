@@ -49,6 +49,7 @@ function makeGallery(): FakeModel {
     sample_size: 5,
     sample_seed: 0,
     _media_kind: "image",
+    _can_find_similar: false,
   };
   return new FakeModel({ ...state });
 }

@@ -70,11 +70,14 @@ class Gallery(View):
     #: int — height of the view in pixels (default 460).
     height = traitlets.Int(460).tag(sync=True)
     #: str — what the tiles show; set from the table's roles, not by the user.
+    #: bool — the table has an embedding, so the detail panel offers "find similar".
+    _can_find_similar = traitlets.Bool(False).tag(sync=True)
     _media_kind = traitlets.Unicode("none").tag(sync=True)
 
     def __init__(self, table: TableModel, **kwargs: Any) -> None:
         super().__init__(table, **kwargs)
         self._media_kind = table.table.media_role
+        self._can_find_similar = table.table.embedding is not None
 
     @traitlets.validate("sort_by")
     def _check_sort_by(self, proposal: dict[str, Any]) -> str:

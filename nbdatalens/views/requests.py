@@ -142,6 +142,9 @@ class RequestHandler:
                 data = media.waveform_png(samples, (size * 2, size))
                 item["quality"] = media.audio_quality(samples)
                 item["duration"] = round(len(samples) / sr, 3)
+                # the loudest section, as the issue checks define it (drawn on the waveform)
+                start, end = media.loudest_window(samples, sr)
+                item["loudest"] = [round(start, 3), round(end, 3)]
             except Exception as exc:  # one bad clip is one flagged tile
                 known = isinstance(exc, (ValueError, TypeError))  # messages that explain themselves
                 error = str(exc) if known else f"cannot decode audio: {type(exc).__name__}: {exc}"

@@ -35,6 +35,11 @@ export class AudioPlayer {
       this.url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime || "audio/wav" }));
       const audio = new Audio(this.url);
       this.audio = audio;
+      // The played time, where a test (or a curious user) can read it: data-time on the button.
+      const button = this.button;
+      audio.addEventListener("timeupdate", () => {
+        if (button) button.dataset.time = audio.currentTime.toFixed(2);
+      });
       audio.addEventListener("ended", () => {
         if (token === this.token) this.stop();
       });

@@ -9,7 +9,7 @@ import { correctionText } from "./annotations";
 import { buildHistory, type HistoryReply } from "./history";
 import type { ThumbEntry } from "./thumbs";
 import type { MediaKind } from "./tile";
-import { qualityBadges, thumbnailImage } from "./tile";
+import { loudestMark, qualityBadges, thumbnailImage } from "./tile";
 
 /** Size of the thumbnail the panel asks for. */
 export const DETAIL_SIZE = 256;
@@ -29,6 +29,47 @@ export interface DetailSource {
   history?(pos: number): Promise<HistoryReply>;
   /** Class display names, which history codes index. */
   classNames?(): string[];
+  /** The display name of an issue check ("likely mislabeled"). */
+  issueLabel?(issueType: string): string;
+  /** Select the sample and its nearest neighbours in the embedding; resolves with the count. */
+  findSimilar?(pos: number): Promise<number>;
+}
+
+/** One issue check that flags the sample, read from the row's `is_<type>_issue` /
+ * `<type>_score` columns. */
+export interface RowIssue {
+  issueType: string;
+  score: string;
+}
+
+const ISSUE_FLAG = /^is_(.+)_issue$/;
+
+/**
+ * Split a row's values into the checks that flag it (with their scores) and the other
+ * columns; the per-check flag and score columns are left out of the table, whose
+ * rows they would otherwise swamp (two per check).
+ */
+export function splitIssueColumns(values: Record<string, string>): {
+  issues: RowIssue[];
+  rest: [string, string][];
+} {
+  const checks = new Set<string>();
+  for (const name of Object.keys(values)) {
+    const m = ISSUE_FLAG.exec(name);
+    if (m && `${m[1]}_score` in values) checks.add(m[1]);
+  }
+  const issues: RowIssue[] = [];
+  const rest: [string, string][] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const m = ISSUE_FLAG.exec(name);
+    if (m && checks.has(m[1])) {
+      if (value === "True") issues.push({ issueType: m[1], score: values[`${m[1]}_score`] });
+      continue;
+    }
+    if (name.endsWith("_score") && checks.has(name.slice(0, -"_score".length))) continue;
+    rest.push([name, value]);
+  }
+  return { issues, rest };
 }
 
 export interface DetailFacts {
@@ -50,6 +91,7 @@ export class DetailPanel {
   private readonly media: HTMLDivElement;
   private readonly summary: HTMLDivElement;
   private readonly history: HTMLDivElement;
+  private readonly issues: HTMLDivElement;
   private readonly table: HTMLTableSectionElement;
   private currentPos = -1;
   private readonly source: DetailSource;
@@ -78,6 +120,7 @@ export class DetailPanel {
     this.media = h("div", { className: "nbdl-detail-media" });
     this.summary = h("div", { className: "nbdl-detail-summary" });
     this.history = h("div", { className: "nbdl-detail-history" });
+    this.issues = h("div", { className: "nbdl-detail-issues", attrs: { hidden: true } });
     this.table = h("tbody");
     this.el = h(
       "div",
@@ -99,6 +142,7 @@ export class DetailPanel {
         { className: "nbdl-detail-body" },
         this.media,
         this.summary,
+        this.issues,
         this.history,
         h("table", { className: "nbdl-detail-table" }, this.table),
       ),
@@ -155,7 +199,9 @@ export class DetailPanel {
             ...facts.tags.map((tag) => h("span", { className: "nbdl-tile-tag" }, tag)),
           )
         : null,
+      this.similarButton(pos),
     );
+    this.issues.hidden = true;
     this.table.replaceChildren();
     this.media.replaceChildren();
     this.history.replaceChildren();
@@ -183,11 +229,55 @@ export class DetailPanel {
     );
   }
 
+  /** "find similar": select this sample and its neighbours (every view follows). */
+  private similarButton(pos: number): HTMLButtonElement | null {
+    const find = this.source.findSimilar;
+    if (!find) return null;
+    const button = h(
+      "button",
+      {
+        className: "nbdl-button nbdl-detail-similar",
+        title: "select this sample and its most similar samples (embedding neighbours)",
+        attrs: { type: "button" },
+      },
+      "find similar",
+    );
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      setText(button, "finding…");
+      find(pos).then(
+        (count) => {
+          setText(button, `${count} similar selected`);
+          button.disabled = false;
+        },
+        (error: unknown) => {
+          setText(button, "find similar");
+          button.disabled = false;
+          button.title = String(error);
+          button.classList.add("nbdl-error");
+        },
+      );
+    });
+    return button;
+  }
+
   private showRow(pos: number, row: RowReply): void {
     if (pos !== this.currentPos) return;
     setText(this.title, row.id);
     this.title.title = row.id;
-    const rows = Object.entries(row.values).map(([name, value]) =>
+    const { issues, rest } = splitIssueColumns(row.values);
+    replaceChildren(
+      this.issues,
+      ...issues.map((issue) =>
+        h(
+          "span",
+          { className: "nbdl-tile-issue", attrs: { "data-issue": issue.issueType } },
+          `${this.source.issueLabel?.(issue.issueType) ?? issue.issueType} · score ${issue.score}`,
+        ),
+      ),
+    );
+    this.issues.hidden = issues.length === 0;
+    const rows = rest.map(([name, value]) =>
       h("tr", {}, h("th", { attrs: { scope: "row" } }, name), h("td", {}, value)),
     );
     this.table.replaceChildren(...rows);
@@ -212,8 +302,13 @@ export class DetailPanel {
     const parts: Node[] = [];
     if (item.kind === "text" || this.kind === "text") {
       parts.push(h("div", { className: "nbdl-detail-text" }, item.text ?? ""));
+    } else if (url && item.kind === "audio") {
+      const mark = loudestMark(item);
+      parts.push(
+        h("div", { className: "nbdl-detail-wave" }, thumbnailImage(url, "waveform"), mark),
+      );
     } else if (url) {
-      parts.push(thumbnailImage(url, item.kind === "audio" ? "waveform" : "image"));
+      parts.push(thumbnailImage(url, "image"));
     }
     if (this.kind === "audio") {
       const play = h(

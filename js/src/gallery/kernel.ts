@@ -11,6 +11,8 @@ import { ThumbCache, type ThumbEntry, type ThumbItem, ThumbLoader } from "./thum
 const ROW_CACHE_SIZE = 200;
 /** No answer after this long: the kernel is busy (a running cell); say so and keep waiting. */
 export const SLOW_MS = 4000;
+/** Neighbours "find similar" selects (the Python default of lens.similar). */
+export const SIMILAR_K = 12;
 
 export class KernelData {
   readonly cache = new ThumbCache(1500);
@@ -84,6 +86,13 @@ export class KernelData {
   async history(pos: number): Promise<HistoryReply> {
     const { reply } = await this.table.request<HistoryReply>({ type: "history", pos });
     return reply;
+  }
+
+  /** Select a sample and its `k` nearest embedding neighbours (in the kernel, which holds
+   * the kNN index); resolves with how many are selected. */
+  async findSimilar(pos: number, k = SIMILAR_K): Promise<number> {
+    const { reply } = await this.ask<{ count: number }>({ type: "similar", pos, k });
+    return reply.count;
   }
 
   /** Drop the cached rows (their tags / corrected label changed). */

@@ -17,6 +17,8 @@ export interface ThumbItem {
   text?: string;
   duration?: number;
   quality?: Record<string, unknown>;
+  /** Audio: `[start, end]` seconds of the clip's loudest section. */
+  loudest?: [number, number];
 }
 
 /** A cached thumbnail: the reply item and its object URL ("" without an image). */

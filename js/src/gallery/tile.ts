@@ -7,7 +7,7 @@ import { h, replaceChildren, setText } from "../lib/dom";
 import { correctionText, tileBadges } from "./annotations";
 import type { RowSummary } from "./facts";
 import type { TileBox } from "./grid";
-import type { ThumbEntry } from "./thumbs";
+import type { ThumbEntry, ThumbItem } from "./thumbs";
 
 /** What the tiles of a table show (the Python Gallery's `_media_kind`). */
 export type MediaKind = "image" | "audio" | "text" | "none";
@@ -238,6 +238,8 @@ function fillMediaBox(
   }
   if (url) media.append(thumbnailImage(url, item.kind === "audio" ? "waveform" : "thumbnail"));
   if (kind === "audio") {
+    const mark = loudestMark(item);
+    if (mark) media.append(mark);
     const play = h(
       "button",
       {
@@ -265,6 +267,28 @@ function fillMediaBox(
       ),
     );
   }
+}
+
+/**
+ * The loudest section of a clip as a band over its waveform (the waveform spans the
+ * clip's duration), or null when there is none to show. A section that is the whole
+ * clip (a clip no longer than the window) still gets its data attributes, no band.
+ */
+export function loudestMark(item: ThumbItem): HTMLDivElement | null {
+  const [start, end] = item.loudest ?? [];
+  const duration = item.duration ?? 0;
+  if (!(duration > 0) || start === undefined || end === undefined) return null;
+  const left = Math.max(0, Math.min(1, start / duration));
+  const right = Math.max(left, Math.min(1, end / duration));
+  const band = h("div", {
+    className: "nbdl-loudest",
+    title: `loudest section: ${start.toFixed(2)}–${end.toFixed(2)} s`,
+    attrs: { "data-start": start, "data-end": end, "aria-hidden": "true" },
+    style: { left: `${(left * 100).toFixed(2)}%`, width: `${((right - left) * 100).toFixed(2)}%` },
+  });
+  // Nothing is loud in a silent clip; a section that is the whole clip says nothing either.
+  band.hidden = (left <= 0.001 && right >= 0.999) || item.quality?.silent === true;
+  return band;
 }
 
 /**

@@ -24,6 +24,7 @@ export interface GalleryState {
   sample_size: number;
   sample_seed: number;
   _media_kind: string;
+  _can_find_similar: boolean;
 }
 
 /** The part of the anywidget model the gallery uses. */
@@ -87,6 +88,11 @@ export class GalleryView {
         row: (pos) => this.kernel.row(pos),
         thumb: (pos, size) => this.kernel.thumb(pos, size),
         play: (pos, button) => void this.kernel.player.toggle(pos, button),
+        issueLabel: (type) =>
+          table.issueFlags().types.find((t) => t.issue_type === type)?.label ?? type,
+        findSimilar: model.get("_can_find_similar")
+          ? (pos) => this.kernel.findSimilar(pos)
+          : undefined,
         history: (pos) => this.kernel.history(pos),
         classNames: () => this.table.categories("label") ?? [],
       },
