@@ -217,7 +217,11 @@ class IssueReport:
 
         with self._lock:
             if self._frame is None:
-                self._frame = issues_frame(self.results(), self.table.df.index)
+                frame = issues_frame(self.results(), self.table.df.index)
+                if "suggested_label" in frame:  # class codes -> the classes themselves
+                    values = np.asarray([*self.table.classes, None], dtype=object)
+                    frame["suggested_label"] = values[frame["suggested_label"].to_numpy()]
+                self._frame = frame
             return self._frame
 
     def ranked_positions(self, issue_type: str) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,12 @@ def test_quickstart_runs_and_finds_the_flipped_digits(tmp_path):
     text = _stream_text(nb)
     assert "6 selected; truly mislabeled: 100%" in text
     assert "180 of the 180 flipped labels" in text
+    # the Issues view's label check: most of what it flags is truly flipped
+    found = re.search(r"likely mislabeled: (\d+) flagged, (\d+) truly flipped", text)
+    assert found and int(found[2]) >= 0.9 * int(found[1]) and int(found[2]) >= 160, text
+    by_score = re.search(r"top-180 by label_score: (\d+)%", text)
+    by_loss = re.search(r"top-180 by loss: +(\d+)%", text)
+    assert by_score and by_loss and int(by_score[1]) >= int(by_loss[1])
     assert "class 5 is learned last: recall 42% after epoch 0" in text
     assert "nan" not in text
     assert list(tmp_path.glob("*.csv")), "the export step wrote no file"
