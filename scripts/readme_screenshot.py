@@ -3,8 +3,9 @@
     python scripts/readme_screenshot.py [--out docs/screenshot.png]
 
 Uses the browser-test harness (tests/browser): a private JupyterLab and Debian's
-headless Chromium. It waits for the UMAP layout, selects the (given 1, predicted 2)
-confusion cell so the gallery shows those samples, and captures the dashboard.
+headless Chromium. It waits for the UMAP layout and the issue checks, selects what the "likely
+mislabeled" check flagged (as a click on its row in the Issues view does), so
+the gallery shows those samples worst first, and captures the dashboard.
 """
 
 from __future__ import annotations
@@ -31,14 +32,13 @@ from nbdatalens.datasets import load_digits_demo
 
 df = load_digits_demo()
 lens = DataLens(df)
-model = lens._model()
+model = lens.model
 deadline = time.time() + 240
 while model.coords_method != "umap" and time.time() < deadline:
     time.sleep(0.5)
-d = lens.derived
-lens.select(d.index[(df["label"] == 1) & (d["pred"].astype(int) == 2)])
 """,
     "lens.show()",
+    'lens.select_issue("label")',
 ]
 
 
@@ -65,8 +65,9 @@ def main() -> None:
                     "window.jupyterapp.commands.execute('application:toggle-left-area')"
                 )
                 nb.run_all(timeout_ms=300_000)
-                for cls in ("nbdl-confusion", "nbdl-scatter", "nbdl-gallery"):
+                for cls in ("nbdl-issues", "nbdl-confusion", "nbdl-scatter", "nbdl-gallery"):
                     nb.page.wait_for_selector(f".{cls}[data-ready='1']")
+                nb.page.wait_for_selector(".nbdl-issues[data-running='0']")
                 nb.page.wait_for_timeout(2500)  # thumbnails arrive after the first draw
                 grid = nb.page.locator(".widget-gridbox").first
                 args.out.parent.mkdir(parents=True, exist_ok=True)
