@@ -274,6 +274,9 @@ def export_samples(
     target = pathlib.Path(path).expanduser().absolute()
     if not overwrite and target.exists():  # before the work of building the rows
         raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+    folder = export_audio.audio_folder(target)
+    if loudest and kind != "label-studio" and not overwrite and folder.exists():
+        raise FileExistsError(f"{folder} already exists; pass overwrite=True to replace it")
     clips = (
         export_audio.loudest_clips(table, positions, float(loudest_seconds), windows)
         if loudest
@@ -292,7 +295,6 @@ def export_samples(
     writer = WRITERS[kind]
     if clips is None:
         return atomic_write(path, lambda handle: writer(frame, handle), overwrite=overwrite)
-    folder = export_audio.audio_folder(target)
     with export_audio.staged_folder(folder, overwrite=overwrite) as staging:
         names = export_audio.clip_file_names(table.df.index[positions])
         frame[export_audio.LOUDEST_COLUMN] = export_audio.write_clips(staging, folder, names, clips)

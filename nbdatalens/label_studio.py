@@ -12,7 +12,8 @@ pre-annotations (``predictions``)::
 
 The media key is ``image``, ``audio`` (path, or ``data:audio/wav;base64,…``)
 or ``text``, after the table's media role (a table without media gets the id
-as ``text``). In-memory images are inlined as PNG, fitted in
+as ``text``; with ``audio="loudest"`` the ``audio`` field is the clip's loudest section,
+inlined, see :mod:`nbdatalens.export_audio`). In-memory images are inlined as PNG, fitted in
 :data:`IMAGE_SIZE` pixels (small ones enlarged with crisp pixels). Label
 Studio assigns its own task ids on import, so the sample id travels in
 ``data.sample_id`` (ints and strings as they are, other ids as text), which
