@@ -24,6 +24,7 @@ import os
 import pathlib
 import re
 import secrets
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
@@ -53,7 +54,8 @@ def _writer_gone(pid: int) -> bool:
 
 
 def remove_stale_temporaries(target: pathlib.Path) -> list[pathlib.Path]:
-    """Remove the temporary files interrupted writes of ``target`` left; return them."""
+    """Remove the temporary files (and staged folders) interrupted writes of ``target`` left;
+    return them."""
     # Ours: ".<name>.<pid>-<8 hex>.tmp"; before the PID was kept: ".<name>.<8 hex>.tmp".
     pattern = re.compile(rf"\.{re.escape(target.name)}\.(?:(\d+)-)?[0-9a-f]{{8}}\.tmp")
     removed = []
@@ -70,7 +72,10 @@ def remove_stale_temporaries(target: pathlib.Path) -> list[pathlib.Path]:
             age = now - entry.stat(follow_symlinks=False).st_mtime
             pid = match.group(1)
             if age > STALE_SECONDS or (pid is not None and _writer_gone(int(pid))):
-                os.unlink(entry.path)
+                if entry.is_dir(follow_symlinks=False):  # a staged folder (export_audio)
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
                 removed.append(pathlib.Path(entry.path))
         except OSError:  # gone already, or not ours to remove
             continue

@@ -12,7 +12,10 @@ What a row holds, in every tabular format:
 * the derived columns ``pred, correct, loss, margin, confidence,
   variability, correctness, region`` (they win a name clash);
 * ``tags`` — the sample's tags as a list (JSON text in CSV) and
-  ``corrected_label`` — the corrected label, empty when not corrected.
+  ``corrected_label`` — the corrected label, empty when not corrected;
+* with ``audio="loudest"``, ``audio_loudest`` — the path of the sample's
+  clip trimmed to its loudest section, written beside the export
+  (:mod:`nbdatalens.export_audio`).
 
 Writes are atomic (:func:`nbdatalens.atomic_file.atomic_write`): a
 temporary file in the target's directory, flushed to disk, then renamed; an
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 import pandas as pd
 
+from . import export_audio
 from .atomic_file import atomic_write
 from .columns import joined_frame, own_columns
 from .transport import sorted_unique
@@ -254,20 +258,34 @@ def export_samples(
     ids: Any = None,
     overwrite: bool = False,
     extras: Sequence[pd.DataFrame] = (),
+    audio: str = "full",
+    loudest_seconds: float = export_audio.LOUDEST_SECONDS,
+    windows: np.ndarray | None = None,
 ) -> pathlib.Path:
     """Write the selected samples (or ``ids``) to ``path``; return its absolute path.
 
-    See :meth:`nbdatalens.DataLens.export` for the formats and columns.
+    See :meth:`nbdatalens.DataLens.export` for the formats and columns, and
+    :mod:`nbdatalens.export_audio` for ``audio="loudest"`` (``windows``: the
+    issue checks' loudest sections, N × 2 seconds, or None).
     """
+    loudest = export_audio.check_audio_mode(table, audio, loudest_seconds)
     kind = resolve_format(path, format)
     positions = export_positions(table, ids)
     target = pathlib.Path(path).expanduser().absolute()
     if not overwrite and target.exists():  # before the work of building the rows
         raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+    folder = export_audio.audio_folder(target)
+    if loudest and kind != "label-studio" and not overwrite and folder.exists():
+        raise FileExistsError(f"{folder} already exists; pass overwrite=True to replace it")
+    clips = (
+        export_audio.loudest_clips(table, positions, float(loudest_seconds), windows)
+        if loudest
+        else None
+    )
     if kind == "label-studio":
         from .label_studio import label_studio_tasks
 
-        tasks = label_studio_tasks(table, annotations, positions)
+        tasks = label_studio_tasks(table, annotations, positions, audio_clips=clips)
 
         def write(handle: BinaryIO) -> None:
             handle.write(json.dumps(tasks, ensure_ascii=False, indent=1).encode("utf-8"))
@@ -275,4 +293,9 @@ def export_samples(
         return atomic_write(path, write, overwrite=overwrite)
     frame = export_frame(table, annotations, positions, extras)
     writer = WRITERS[kind]
-    return atomic_write(path, lambda handle: writer(frame, handle), overwrite=overwrite)
+    if clips is None:
+        return atomic_write(path, lambda handle: writer(frame, handle), overwrite=overwrite)
+    with export_audio.staged_folder(folder, overwrite=overwrite) as staging:
+        names = export_audio.clip_file_names(table.df.index[positions])
+        frame[export_audio.LOUDEST_COLUMN] = export_audio.write_clips(staging, folder, names, clips)
+        return atomic_write(path, lambda handle: writer(frame, handle), overwrite=overwrite)

@@ -212,17 +212,26 @@ class IssueReport:
         return summary_frame(self.results(), self.table.n)
 
     def frame(self) -> pd.DataFrame:
-        """``is_<type>_issue``, ``<type>_score`` and the extras of every check that ran."""
+        """``is_<type>_issue``, ``<type>_score`` and the extras of every check that ran.
+
+        ``suggested_label`` holds class values (``"yes"``, not the check's class
+        code 9; missing where unknown), ready for ``lens.relabel``.
+        """
         from .issues.runner import issues_frame
 
         with self._lock:
             if self._frame is None:
                 frame = issues_frame(self.results(), self.table.df.index)
-                if "suggested_label" in frame:  # class codes -> the classes themselves
-                    values = np.asarray([*self.table.classes, None], dtype=object)
-                    frame["suggested_label"] = values[frame["suggested_label"].to_numpy()]
+                if "suggested_label" in frame:
+                    frame["suggested_label"] = self._class_values(frame["suggested_label"])
                 self._frame = frame
             return self._frame
+
+    def _class_values(self, codes: pd.Series) -> pd.Series:
+        """Class codes (-1 = unknown) as the table's class values (None where unknown)."""
+        values = np.asarray([*self.table.classes, None], dtype=object)  # code -1 → None
+        array = codes.to_numpy(dtype=np.int64)
+        return pd.Series(values[np.where(array >= 0, array, -1)], index=codes.index, dtype=object)
 
     def ranked_positions(self, issue_type: str) -> np.ndarray:
         """Row positions flagged by a check, most severe first."""

@@ -12,7 +12,8 @@ pre-annotations (``predictions``)::
 
 The media key is ``image``, ``audio`` (path, or ``data:audio/wav;base64,…``)
 or ``text``, after the table's media role (a table without media gets the id
-as ``text``). In-memory images are inlined as PNG, fitted in
+as ``text``; with ``audio="loudest"`` the ``audio`` field is the clip's loudest section,
+inlined, see :mod:`nbdatalens.export_audio`). In-memory images are inlined as PNG, fitted in
 :data:`IMAGE_SIZE` pixels (small ones enlarged with crisp pixels). Label
 Studio assigns its own task ids on import, so the sample id travels in
 ``data.sample_id`` (ints and strings as they are, other ids as text), which
@@ -97,9 +98,18 @@ def _json_id(value: Any) -> Any:
 
 
 def label_studio_tasks(
-    table: SampleTable, annotations: Annotations, positions: np.ndarray
+    table: SampleTable,
+    annotations: Annotations,
+    positions: np.ndarray,
+    *,
+    audio_clips: list[bytes | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """One Label Studio task per row position (see the module doc for the shape)."""
+    """One Label Studio task per row position (see the module doc for the shape).
+
+    ``audio_clips`` (WAV bytes per position, e.g. the loudest sections of
+    :mod:`nbdatalens.export_audio`) are inlined as ``data.audio`` instead of
+    the rows' audio cells (None where a clip is missing).
+    """
     key = media_key(table)
     names = table.class_names
     all_names = [str(c) for c in annotations.classes]
@@ -109,11 +119,13 @@ def label_studio_tasks(
     score = None
     if pred is not None and table.probs is not None:
         score = table.probs[positions, pred[positions]]
+    trimmed = audio_clips is not None and key == "audio"
     tasks = []
     for k, pos in enumerate(positions.tolist()):
         task: dict[str, Any] = {
             "data": {
-                key: _media_value(table, key, pos),
+                # the trimmed clip replaces the full one below: do not decode it twice
+                key: None if trimmed else _media_value(table, key, pos),
                 "sample_id": _json_id(table.df.index[pos]),
                 "given_label": names[table.label_codes[pos]],
                 "corrected_label": all_names[corrected[k]] if corrected[k] >= 0 else None,
@@ -136,6 +148,9 @@ def label_studio_tasks(
             if score is not None:
                 prediction["score"] = round(float(score[k]), 6)
             task["predictions"].append(prediction)
+        if audio_clips is not None:
+            clip = audio_clips[k]
+            task["data"]["audio"] = None if clip is None else _data_uri("audio/wav", clip)
         tasks.append(task)
     return tasks
 

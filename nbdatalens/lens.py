@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import annotation_frames, evaluation, export
+from . import annotation_frames, evaluation, export, export_audio
 from .annotations import Annotations
 from .columns import joined_frame
 from .issue_report import IssueReport
@@ -255,6 +255,8 @@ class DataLens(FindingMethods):
         *,
         ids: Any = None,
         overwrite: bool = False,
+        audio: str = "full",
+        loudest_seconds: float = export_audio.LOUDEST_SECONDS,
     ) -> pathlib.Path:
         """Write the selected samples (or ``ids``) to a file; return its absolute path.
 
@@ -282,12 +284,27 @@ class DataLens(FindingMethods):
 
         and read the results back with :func:`nbdatalens.read_label_studio`.
 
+        ``audio="loudest"`` (default ``"full"``; needs an audio column) trims
+        each exported clip to its loudest section: the window of
+        ``loudest_seconds`` (default 1 s; the whole clip when shorter) with
+        the most energy, the ``loudest_start`` / ``loudest_end`` of the issue
+        checks when they ran (the section the gallery marks), else measured
+        now. Tabular formats write the trimmed clips as 16-bit mono WAV files
+        into a folder beside the file, ``<stem>_audio/<id>.wav``, and add an
+        ``audio_loudest`` column with each file's absolute path; Label Studio
+        tasks inline the trimmed clip as ``data.audio`` instead of the full
+        one. The folder appears whole or not at all. See
+        :mod:`nbdatalens.export_audio`.
+
         The write is atomic (temporary file, then rename): an error leaves no
-        partial file. An existing file is replaced only with ``overwrite=True``.
-        With nothing selected and no ``ids``: ValueError.
+        partial file. An existing file (or clip folder) is replaced only with
+        ``overwrite=True``. With nothing selected and no ``ids``: ValueError;
+        an ``audio`` other than ``"full"`` / ``"loudest"``, or ``"loudest"``
+        on a table without audio: ValueError.
 
         >>> lens.export("relabel.csv")                          # doctest: +SKIP
         >>> lens.export("tasks.json", format="label-studio")    # doctest: +SKIP
+        >>> lens.export("fixes.csv", audio="loudest")  # + fixes_audio/<id>.wav  # doctest: +SKIP
         """
         return export.export_samples(
             self.table,
@@ -297,6 +314,13 @@ class DataLens(FindingMethods):
             ids=ids,
             overwrite=overwrite,
             extras=self._extras(),
+            audio=audio,
+            loudest_seconds=loudest_seconds,
+            windows=(
+                export_audio.check_windows(self.report, loudest_seconds)
+                if audio == "loudest"
+                else None
+            ),
         )
 
     def label_studio_config(self) -> str:

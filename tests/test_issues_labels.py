@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from nbdatalens.issues.labels import estimate_num_label_errors, label_issues
@@ -215,3 +218,27 @@ def test_bad_input_names_the_argument(data, kwargs, match):
 def test_labels_out_of_range_are_rejected(data):
     with pytest.raises(ValueError, match="labels must be class codes"):
         label_issues(data["labels"] + 5, data["probs"], n_classes=N_CLASSES)
+
+
+def test_the_lens_gives_suggested_labels_as_class_values_not_codes():
+    # Bug: lens.issues["suggested_label"] held the check's class codes (0..C-1), which
+    # read right only for the integer classes 0..C-1; relabel took them as new classes.
+    from nbdatalens import DataLens
+
+    rng = np.random.default_rng(0)
+    words = np.array(["down", "go", "yes"], dtype=object)
+    true = np.arange(60) % 3
+    probs = softmax(4.0 * np.eye(3)[true] + rng.normal(0, 0.3, (60, 3)))
+    label = true.copy()
+    label[:6] = (true[:6] + 1) % 3  # six confident flips
+    df = pd.DataFrame({"label": words[label], "probs": list(probs.astype(np.float32))})
+    lens = DataLens(df, projection="pca")
+    lens.find_issues(["label"])
+    suggested = lens.issues["suggested_label"]
+    assert set(suggested) <= set(words)
+    flagged = lens.issue_ids("label")
+    assert set(range(6)) <= set(flagged)
+    assert list(suggested[list(range(6))]) == list(words[true[:6]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "kept as a new class"
+        lens.relabel(flagged, suggested[flagged])

@@ -71,3 +71,27 @@ def test_pytorch_datamap_notebook_runs(tmp_path):
         if cell.cell_type == "code"
         for out in cell.outputs
     )
+
+
+@pytest.mark.slow
+def test_speech_notebook_finds_every_planted_silent_and_truncated_clip(tmp_path):
+    import re
+
+    nb = _execute("speech.ipynb", tmp_path)
+    assert all(
+        out.output_type != "error"
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    )
+    text = _stream_text(nb)
+    for issue_type in ("silent", "truncated", "clipped"):
+        found = re.search(rf"^{issue_type}: (\d+) flagged, (\d+) of (\d+) planted", text, re.M)
+        assert found, f"no {issue_type} line in:\n{text}"
+        flagged, hits, planted = map(int, found.groups())
+        assert planted > 0 and hits == planted <= flagged, found.group(0)
+    precision = re.search(r"^label: \d+ flagged, precision (\d+)%", text, re.M)
+    assert precision and int(precision.group(1)) >= 80, text
+    assert "nan" not in text and "new class" not in text
+    assert re.search(r"speech-fixes_audio/: (\d+) trimmed clips", text)
+    assert not list(tmp_path.glob("*.csv")), "the exports belong in a temporary folder"
