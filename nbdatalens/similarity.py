@@ -109,13 +109,15 @@ def boost_candidates(
 ) -> pd.DataFrame:
     """The pool candidates nearest to the seeds, one row per candidate.
 
-    Rules: each seed pulls its ``k`` nearest pool rows (cosine); a candidate
-    pulled by several seeds appears once, with its closest seed (the earlier
-    seed on a tie); a candidate that is a sample of the table already (cosine
-    ≥ :data:`SAME_SAMPLE_SIMILARITY` to a table row) is left out. Columns:
-    ``seed`` (the table id that pulled it), ``similarity``, ``suggested_label``
-    (``seed_labels`` of that seed: the given or corrected label), ``rank``
-    (1 = the seed's nearest). Sorted by similarity, highest first.
+    Rules: a pool row that is a sample of the table already (cosine ≥
+    :data:`SAME_SAMPLE_SIMILARITY` to a table row) is never a candidate; each
+    seed pulls its ``k`` nearest *other* pool rows (cosine), so a loop that adds
+    the candidates and boosts again gets new ones; a candidate pulled by
+    several seeds appears once, with its closest seed (the earlier seed on a
+    tie). Columns: ``seed`` (the table id that pulled it), ``similarity``,
+    ``suggested_label`` (``seed_labels`` of that seed: the given or corrected
+    label), ``rank`` (1 = the seed's nearest candidate). Sorted by similarity,
+    highest first.
     """
     seeds = np.asarray(seeds, dtype=np.int64)
     if seeds.size == 0:
@@ -126,20 +128,16 @@ def boost_candidates(
     if k < 1:
         raise ValueError(f"k must be a positive integer, got {k}")
     pool = KnnIndex(pool_vectors)
-    idx, sim = pool.search(table.embedding[seeds], min(k, pool.n))
-    seed_of = np.repeat(seeds, idx.shape[1])
-    rank = np.tile(np.arange(1, idx.shape[1] + 1), len(seeds))
-    cand, sim = idx.ravel(), sim.ravel()
+    idx, sim, fresh = _nearest_fresh(table, pool, seeds, min(k, pool.n))
+    seed_of = np.repeat(seeds, fresh.sum(axis=1))
+    rank = np.cumsum(fresh, axis=1)[fresh]
+    cand, sim = idx[fresh], sim[fresh]
     # Closest seed wins: sort by similarity (stable keeps seed order on ties), keep firsts.
     order = np.lexsort((np.arange(cand.size), -sim.astype(np.float64)))
     cand, sim, seed_of, rank = cand[order], sim[order], seed_of[order], rank[order]
     _, first = np.unique(cand, return_index=True)
     first.sort()
     cand, sim, seed_of, rank = cand[first], sim[first], seed_of[first], rank[first]
-    # Already in the table: the candidate's nearest table row is the same vector.
-    _, table_sim = table.knn().search(pool_vectors[cand], 1)
-    fresh = table_sim[:, 0] < SAME_SAMPLE_SIMILARITY
-    cand, sim, seed_of, rank = cand[fresh], sim[fresh], seed_of[fresh], rank[fresh]
     labels = np.asarray([*seed_labels, None], dtype=object)[:-1]
     position_of = {int(p): i for i, p in enumerate(seeds.tolist())}
     return pd.DataFrame(
@@ -151,3 +149,32 @@ def boost_candidates(
         },
         index=pool_ids[cand],
     )
+
+
+def _nearest_fresh(
+    table: SampleTable, pool: KnnIndex, seeds: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each seed's nearest pool rows that are not in the table, ``k`` of them where the pool has.
+
+    Returns ``(idx, sim, fresh)``, S × K' with K' ≥ k: the nearest pool rows, their
+    similarities and a mask of the first ``k`` that are no table sample (the
+    candidate's nearest table row is not the same vector). The search widens
+    until every seed has ``k`` or the whole pool was searched; only the pool rows
+    it returns are looked up in the table.
+    """
+    queries = table.embedding[seeds]
+    checked = np.zeros(pool.n, dtype=bool)
+    stale = np.zeros(pool.n, dtype=bool)
+    kk = k
+    while True:
+        idx, sim = pool.search(queries, kk)
+        new = np.unique(idx)
+        new = new[~checked[new]]
+        if new.size:
+            _, table_sim = table.knn().search(pool.data[new], 1)
+            stale[new] = table_sim[:, 0] >= SAME_SAMPLE_SIMILARITY
+            checked[new] = True
+        usable = ~stale[idx]
+        if kk >= pool.n or (usable.sum(axis=1) >= k).all():
+            return idx, sim, usable & (np.cumsum(usable, axis=1) <= k)
+        kk = min(pool.n, 2 * kk + int(stale[idx].sum(axis=1).max()))

@@ -95,3 +95,36 @@ def test_speech_notebook_finds_every_planted_silent_and_truncated_clip(tmp_path)
     assert "nan" not in text and "new class" not in text
     assert re.search(r"speech-fixes_audio/: (\d+) trimmed clips", text)
     assert not list(tmp_path.glob("*.csv")), "the exports belong in a temporary folder"
+
+
+@pytest.mark.slow
+def test_what_is_wrong_finds_the_planted_problems(tmp_path):
+    text = _stream_text(_execute("what_is_wrong.ipynb", tmp_path))
+    # label: at least 120 of the 130 flips flagged, at least 75% of the flagged truly flipped
+    found = re.search(r"label: (\d+) flagged, (\d+) truly flipped .*; \d+ of the 130", text)
+    assert found and int(found[2]) >= 120 and int(found[2]) / int(found[1]) >= 0.75, text
+    assert "exact_duplicate: 2 flagged, 2 planted copies (100%)" in text
+    assert re.search(r"near_duplicate: \d+ flagged, 2 planted near copies", text), text
+    assert re.search(r"most severe near-duplicate set: \[\d+, \d+\], labels \[\d, \d\]", text)
+    assert "class_imbalance: 5 flagged, 5 eights (100%)" in text
+    assert "179 of the 179 planted found" in text  # label_split: every 7 under label 1
+    assert re.search(r"class 1, group \d+: \d+ samples, 9\d% of them sevens", text)
+    slice_ = re.search(r"underperforming_group: (\d+) flagged, 120 second-scanner", text)
+    assert slice_ and int(slice_[1]) <= 130, text
+    cover = re.search(r"coverage: \d+ flagged, (\d+) fours \(9\d%\)", text)
+    assert cover and int(cover[1]) >= 140, text  # with the finer regions
+    # The known misses, said in the notebook: a fix to the checks should update the text.
+    assert "outlier: 0 flagged" in text
+    assert "coverage: 0 flagged" in text
+    assert "nan" not in text
+
+
+@pytest.mark.slow
+def test_data_boosting_beats_random(tmp_path):
+    text = _stream_text(_execute("data_boosting.ipynb", tmp_path))
+    assert "boosted beats random on validation in 4 of 4 rounds" in text
+    val = re.search(r"validation: boosted ([\d.]+)%, random ([\d.]+)%", text)
+    test = re.search(r"test: boosted ([\d.]+)%, random ([\d.]+)%", text)
+    assert val and float(val[1]) > float(val[2]), text
+    assert test and float(test[1]) > float(test[2]), text
+    assert re.search(r"\d+ errors, \d+ candidates", text)
