@@ -7,13 +7,14 @@ lives in :mod:`nbdatalens.speech_demo` and is re-exported here.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nbdatalens.speech_demo import load_speech_demo
+
+from .demo_cache import ArrayCache, check_epochs, check_seed
 
 __all__ = ["load_digits_demo", "load_speech_demo"]
 
@@ -28,8 +29,7 @@ _MLP_OPTIONS: dict[str, Any] = {
     "alpha": 1e-4,
 }
 
-_cache: dict[tuple[float, int, int], dict[str, np.ndarray]] = {}
-_cache_lock = threading.Lock()
+_cache = ArrayCache()
 
 
 def _flip_labels(
@@ -134,16 +134,6 @@ def load_digits_demo(
     """
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not 0 <= noise < 1:
         raise ValueError(f"noise must be a fraction in [0, 1), got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    seed, epochs = check_seed(seed), check_epochs(epochs)
     key = (float(noise), int(seed), int(epochs))
-    with _cache_lock:
-        arrays = _cache.get(key) if cache else None
-    if arrays is None:
-        arrays = _compute(*key)
-        if cache:
-            with _cache_lock:
-                _cache[key] = arrays
-    return _frame(arrays)
+    return _frame(_cache.get(key, lambda: _compute(*key), cache))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import threading
 from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from .demo_cache import ArrayCache, check_epochs, check_seed
 
 SAMPLE_RATE = 16_000
 WORDS = ("yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go")
@@ -46,8 +47,7 @@ _MLP_OPTIONS: dict[str, Any] = {
     "learning_rate_init": 2e-3,
     "alpha": 1e-3,
 }
-_cache: dict[tuple[int, int, int], dict[str, np.ndarray]] = {}
-_cache_lock = threading.Lock()
+_cache = ArrayCache()
 
 
 def load_base_clips() -> tuple[list[np.ndarray], np.ndarray, np.ndarray, list[str]]:
@@ -294,19 +294,9 @@ def load_speech_demo(
         raise TypeError(f"n_per_word must be an integer, got {type(n_per_word).__name__}")
     if n_per_word < 10:
         raise ValueError(f"n_per_word must be at least 10, got {n_per_word}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    seed, epochs = check_seed(seed), check_epochs(epochs)
     key = (int(n_per_word), int(seed), int(epochs))
-    with _cache_lock:
-        arrays = _cache.get(key) if cache else None
-    if arrays is None:
-        arrays = _compute(*key)
-        if cache:
-            with _cache_lock:
-                _cache[key] = arrays
-    return _frame(arrays)
+    return _frame(_cache.get(key, lambda: _compute(*key), cache))
 
 
 def _frame(arrays: dict[str, Any]) -> pd.DataFrame:
