@@ -156,6 +156,22 @@ def decode_image(value: Any) -> np.ndarray:
     return np.asarray(_load(value))
 
 
+def _first_present(values: Any) -> tuple[Any, list[Any]]:
+    """The positions and values of the first cells that are not missing (a few checked
+    cells stand for the column), from a Series or any sequence."""
+    if hasattr(values, "iloc") and hasattr(values, "isna"):
+        positions = np.flatnonzero(~values.isna().to_numpy())[:_CHECKED_CELLS]
+        return positions, [values.iloc[p] for p in positions]
+    positions, cells = [], []
+    for position, cell in enumerate(values):
+        if not _is_missing(cell):
+            positions.append(position)
+            cells.append(cell)
+            if len(cells) == _CHECKED_CELLS:
+                break
+    return positions, cells
+
+
 def check_image_column(values: Any, column_name: str) -> None:
     """Cheaply check that an image column holds decodable kinds of objects.
 
@@ -170,17 +186,7 @@ def check_image_column(values: Any, column_name: str) -> None:
             )
         return
     is_series = hasattr(values, "iloc") and hasattr(values, "isna")
-    if is_series:
-        positions = np.flatnonzero(~values.isna().to_numpy())[:_CHECKED_CELLS]
-        cells = values.iloc[positions]
-    else:
-        positions, cells = [], []
-        for position, cell in enumerate(values):
-            if not _is_missing(cell):
-                positions.append(position)
-                cells.append(cell)
-                if len(cells) == _CHECKED_CELLS:
-                    break
+    positions, cells = _first_present(values)
     for position, cell in zip(positions, cells, strict=True):
         if not _is_image_like(cell):
             row = values.index[position] if is_series else position
@@ -394,17 +400,7 @@ def check_audio_column(values: Any, column_name: str, *, has_rate: bool) -> None
     cell, an ``(array, rate)`` tuple or a dict with ``sampling_rate``). URLs are refused.
     Raises ValueError / TypeError naming the column and the row."""
     is_series = hasattr(values, "iloc") and hasattr(values, "isna")
-    if is_series:
-        positions = np.flatnonzero(~values.isna().to_numpy())[:_CHECKED_CELLS]
-        cells = [values.iloc[p] for p in positions]
-    else:
-        positions, cells = [], []
-        for position, cell in enumerate(values):
-            if not _is_missing(cell):
-                positions.append(position)
-                cells.append(cell)
-                if len(cells) == _CHECKED_CELLS:
-                    break
+    positions, cells = _first_present(values)
     for position, cell in zip(positions, cells, strict=True):
         problem = _audio_cell_problem(cell, has_rate)
         if problem is not None:
