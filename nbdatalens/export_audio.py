@@ -10,7 +10,7 @@ that tool, as an export option:
   runner's is :data:`~nbdatalens.issues.media_audio.LOUDEST_S`, 1 s), their
   ``loudest_start`` / ``loudest_end`` (the section the gallery marks) are
   used, so the file holds exactly what was shown; otherwise
-  :func:`nbdatalens.media.loudest_window` finds it;
+  :func:`nbdatalens.audio.loudest_window` finds it;
 * tabular exports (CSV, JSON, JSON Lines, Parquet) write the trimmed clips
   as 16-bit mono WAV files into a folder beside the export,
   ``<stem>_audio/<id>.wav``, and give the rows an ``audio_loudest`` column
@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import media
+from . import audio
 from .atomic_file import _fsync_directory, remove_stale_temporaries
 from .issues.media_audio import LOUDEST_S
 
@@ -135,7 +135,7 @@ def loudest_clips(
     """16-bit WAV bytes of each row's loudest section (None where the clip cannot be decoded).
 
     ``windows`` (N × 2 seconds, the issue checks') gives the sections; a row
-    without one (NaN) is measured with :func:`nbdatalens.media.loudest_window`.
+    without one (NaN) is measured with :func:`nbdatalens.audio.loudest_window`.
     """
     has_rate = table.roles["sample_rate"] is not None
     out: list[bytes | None] = []
@@ -144,17 +144,17 @@ def loudest_clips(
         try:
             rate = table.cell("sample_rate", pos) if has_rate else None
             rate = None if rate is None or rate != rate else int(rate)
-            samples, sr = media.decode_audio(table.cell("audio", pos), rate)
+            samples, sr = audio.decode_audio(table.cell("audio", pos), rate)
         except (ValueError, TypeError) as exc:
             failed.append(f"{table.df.index[pos]!r} ({exc})")
             out.append(None)
             continue
         window = None if windows is None else windows[pos]
         if window is None or not np.isfinite(window).all():
-            window = media.loudest_window(samples, sr, seconds)
+            window = audio.loudest_window(samples, sr, seconds)
         start = max(0, round(float(window[0]) * sr))
         end = min(samples.size, round(float(window[1]) * sr))
-        out.append(media.wav_bytes(samples[start:end], sr))
+        out.append(audio.wav_bytes(samples[start:end], sr))
     if failed:
         warnings.warn(
             f"audio='loudest': {len(failed)} clip(s) could not be decoded and have no trimmed "

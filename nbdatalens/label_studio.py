@@ -73,7 +73,7 @@ def _data_uri(mime: str, data: bytes) -> str:
 
 
 def _media_value(table: SampleTable, key: str, pos: int) -> Any:
-    from . import media
+    from . import audio, media
 
     if key == "text" and "text" not in table.roles:
         return str(table.df.index[pos])
@@ -84,8 +84,8 @@ def _media_value(table: SampleTable, key: str, pos: int) -> Any:
         return _data_uri("image/png", media.make_thumbnail(value, IMAGE_SIZE))
     if key == "audio":
         rate = table.cell("sample_rate", pos) if "sample_rate" in table.roles else None
-        samples, sr = media.decode_audio(value, None if rate is None else int(rate))
-        return _data_uri("audio/wav", media.wav_bytes(samples, sr))
+        samples, sr = audio.decode_audio(value, None if rate is None else int(rate))
+        return _data_uri("audio/wav", audio.wav_bytes(samples, sr))
     return str(value)
 
 

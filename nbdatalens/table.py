@@ -238,7 +238,8 @@ class SampleTable(traitlets.HasTraits):
             self.xy = xy
 
     def _check_media(self) -> None:
-        from .media import check_audio_column, check_image_column
+        from .audio import check_audio_column
+        from .media import check_image_column
 
         for role in ("image", "audio"):
             src = self.roles[role]

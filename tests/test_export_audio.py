@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from nbdatalens import DataLens, export_audio
+from nbdatalens.audio import decode_audio, loudest_window
 from nbdatalens.export_audio import clip_file_names
-from nbdatalens.media import decode_audio, loudest_window
 
 SR = 8_000
 N = 6
@@ -115,7 +115,7 @@ def test_the_issue_checks_windows_are_used_when_they_ran(lens, tmp_path, monkeyp
     def refuse(*args, **kwargs):
         raise AssertionError("measured again although the checks had the window")
 
-    monkeypatch.setattr(export_audio.media, "loudest_window", refuse)
+    monkeypatch.setattr(export_audio.audio, "loudest_window", refuse)
     path = lens.export(tmp_path / "out.csv", ids=["clip/3"], audio="loudest")
     (file,) = pd.read_csv(path)["audio_loudest"]
     samples, _, _ = read_wav(file)

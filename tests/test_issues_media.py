@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from PIL import Image, ImageFilter
 
+from nbdatalens.audio import loudest_window
 from nbdatalens.issues.base import CheckResult
 from nbdatalens.issues.media import MEDIA_CHECKS, media_features, run_media_checks
-from nbdatalens.media import loudest_window, sniff_image_format
+from nbdatalens.media import sniff_image_format
 
 SR = 16_000
 

@@ -6,16 +6,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from nbdatalens.media import (
-    audio_quality,
-    check_image_column,
-    decode_audio,
-    decode_image,
-    make_thumbnail,
-    thumbnail_or_error,
-    wav_bytes,
-    waveform_png,
-)
+from nbdatalens.audio import audio_quality, decode_audio, wav_bytes, waveform_png
+from nbdatalens.media import check_image_column, decode_image, make_thumbnail, thumbnail_or_error
 
 # A 3×4 RGB picture with a distinct colour per pixel.
 RGB = (np.arange(36, dtype=np.uint8).reshape(3, 4, 3) * 7).astype(np.uint8)

@@ -1,7 +1,7 @@
 """Audio checks: silent, truncated, clipped and too-quiet clips, and each clip's loudest second.
 
 :func:`audio_features` decodes one audio cell (with
-:func:`nbdatalens.media.decode_audio`) and measures it on a short-window RMS
+:func:`nbdatalens.audio.decode_audio`) and measures it on a short-window RMS
 envelope: windows of ``WINDOW_S`` (20 ms) every ``HOP_S`` (10 ms), levels in
 dBFS (0 dB = a full-scale square wave; a full-scale sine is −3 dB). The checks
 take the table of those measurements (:func:`nbdatalens.issues.media.media_features`).
@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nbdatalens.media import CLIP_LEVEL, _is_missing, decode_audio, loudest_window
+from nbdatalens.audio import CLIP_LEVEL, decode_audio, loudest_window
+from nbdatalens.media import is_missing
 
 from .base import CheckResult
 
@@ -124,7 +125,7 @@ def audio_features(
     """
     row: dict[str, Any] = dict.fromkeys(AUDIO_FEATURES, np.nan)
     row.update(readable=False, corrupt_reason="")
-    if _is_missing(value):
+    if is_missing(value):
         row["corrupt_reason"] = "the cell is empty"
         return row
     try:
@@ -249,8 +250,8 @@ def clipped(
 ) -> CheckResult:
     """Clipped: at least ``min_share`` (default 0.1 %) and ``min_samples`` samples at full scale.
 
-    Full scale is |x| ≥ 0.999 (``nbdatalens.media.CLIP_LEVEL``), the same rule
-    as :func:`nbdatalens.media.audio_quality`. Score 0.5 at the share, falling
+    Full scale is |x| ≥ 0.999 (``nbdatalens.audio.CLIP_LEVEL``), the same rule
+    as :func:`nbdatalens.audio.audio_quality`. Score 0.5 at the share, falling
     to 0 at ten times it. Extra column ``clipped_share``.
     """
     share = _column(features, "clipped_share")

@@ -27,8 +27,8 @@ from PIL import Image
 from nbdatalens.media import (
     IMAGE_EXTENSIONS,
     _convert_mode,
-    _is_missing,
     _normalise_array,
+    is_missing,
     sniff_image_format,
 )
 
@@ -208,7 +208,7 @@ def image_features(value: Any) -> dict[str, Any]:
     """
     row: dict[str, Any] = dict.fromkeys(IMAGE_FEATURES, np.nan)
     row.update(readable=False, corrupt_reason="", format="")
-    if _is_missing(value):
+    if is_missing(value):
         row["corrupt_reason"] = "the cell is empty"
         return row
     try:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nbdatalens.media import _is_missing
+from nbdatalens.media import is_missing
 
 from .base import CheckResult
 
@@ -77,7 +77,7 @@ def text_features(value: Any) -> dict[str, Any]:
         "odd_share": 0.0,
         "mojibake": False,
     }
-    if _is_missing(value) or value is pd.NA:
+    if is_missing(value) or value is pd.NA:
         return row
     if isinstance(value, (bytes, bytearray, memoryview)):
         try:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .. import audio, media
 from ..columns import joined_frame
 from ..transport import array_payload
 
@@ -112,8 +113,6 @@ class RequestHandler:
 
         Items are cached (LRU) by (position, size): scrolling back costs nothing.
         """
-        from .. import media
-
         role = self.table.media_role
         sample_id = cell_text(self.table.df.index[pos])
         if role == "none":
@@ -138,12 +137,12 @@ class RequestHandler:
                 data = b""
         elif role == "audio":
             try:
-                samples, sr = media.decode_audio(value, self._sample_rate(pos))
-                data = media.waveform_png(samples, (size * 2, size))
-                item["quality"] = media.audio_quality(samples)
+                samples, sr = audio.decode_audio(value, self._sample_rate(pos))
+                data = audio.waveform_png(samples, (size * 2, size))
+                item["quality"] = audio.audio_quality(samples)
                 item["duration"] = round(len(samples) / sr, 3)
                 # the loudest section, as the issue checks define it (drawn on the waveform)
-                start, end = media.loudest_window(samples, sr)
+                start, end = audio.loudest_window(samples, sr)
                 item["loudest"] = [round(start, 3), round(end, 3)]
             except Exception as exc:  # one bad clip is one flagged tile
                 known = isinstance(exc, (ValueError, TypeError))  # messages that explain themselves
@@ -177,11 +176,10 @@ class RequestHandler:
         return None
 
     def _audio(self, content: dict[str, Any]) -> Reply:
-        from .. import media
 
         pos = int(content["pos"])
-        samples, sr = media.decode_audio(self.table.cell("audio", pos), self._sample_rate(pos))
-        return {"pos": pos, "mime": "audio/wav"}, [media.wav_bytes(samples, sr)]
+        samples, sr = audio.decode_audio(self.table.cell("audio", pos), self._sample_rate(pos))
+        return {"pos": pos, "mime": "audio/wav"}, [audio.wav_bytes(samples, sr)]
 
     # ---------------------------------------------------------- colour by
     def column_payload(self, name: str) -> tuple[dict[str, Any], list[str] | None]:
