@@ -27,21 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
-
-def _status(field: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _reset_peak() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
+from process_memory import reset_peak, status_mb  # noqa: E402
 
 
 def run_nbdatalens(n: int) -> dict:
@@ -51,8 +37,8 @@ def run_nbdatalens(n: int) -> dict:
     from nbdatalens.issues.runner import IssueInputs, run_checks, summary_frame
 
     d = classification_data(n)
-    base = _status("VmRSS")
-    _reset_peak()
+    base = status_mb("VmRSS")
+    reset_peak()
     t_start = time.perf_counter()
     inputs = IssueInputs(
         labels=d["labels"],
@@ -84,7 +70,7 @@ def run_nbdatalens(n: int) -> dict:
             s["issues"] = f"{r.num_issues:,}"
     summary = summary_frame(results, n)
     not_run = summary[summary["status"] != "done"][["issue_type", "status"]].values.tolist()
-    return {"n": n, "total": total, "peak_mb": _status("VmHWM") - base, "steps": steps,
+    return {"n": n, "total": total, "peak_mb": status_mb("VmHWM") - base, "steps": steps,
             "not_run": not_run}  # fmt: skip
 
 
@@ -94,14 +80,14 @@ def run_datalab(n: int) -> dict:
 
     d = classification_data(n)
     data = {"label": d["labels"]}
-    base = _status("VmRSS")
-    _reset_peak()
+    base = status_mb("VmRSS")
+    reset_peak()
     t0 = time.perf_counter()
     lab = Datalab(data=data, label_name="label", verbosity=0)
     lab.find_issues(features=d["embedding"], pred_probs=d["probs"])
     total = time.perf_counter() - t0
     checks = ", ".join(lab.get_issue_summary()["issue_type"])
-    return {"n": n, "total": total, "peak_mb": _status("VmHWM") - base, "checks": checks}
+    return {"n": n, "total": total, "peak_mb": status_mb("VmHWM") - base, "checks": checks}
 
 
 def _run(tool: str, n: int, timeout: float) -> dict:

@@ -26,24 +26,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from process_memory import reset_peak, status_mb  # noqa: E402
+
 K = 10
 N_QUERIES = 1000
-
-
-def _rss_mb(field: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _reset_peak() -> None:
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
 
 
 def worker(method: str, n: int, dim: int, self_knn: bool) -> dict:
@@ -59,12 +45,12 @@ def worker(method: str, n: int, dim: int, self_knn: bool) -> dict:
     truth_self, _ = exact_search(xn, xn[seeds], K + 1)
     truth_self = np.array([t[t != s][:K] for t, s in zip(truth_self, seeds, strict=True)])
     del xn
-    base = _rss_mb("VmRSS")
-    _reset_peak()
+    base = status_mb("VmRSS")
+    reset_peak()
     t0 = time.perf_counter()
     index = KnnIndex(x, method=method).build()
     build = time.perf_counter() - t0
-    peak = _rss_mb("VmHWM") - base
+    peak = status_mb("VmHWM") - base
     t0 = time.perf_counter()
     found, _ = index.search(x[seeds], K)
     query = time.perf_counter() - t0
