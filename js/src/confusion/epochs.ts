@@ -4,7 +4,7 @@
 // marker at the shown epoch, a clickable legend).
 
 import { categoricalColor, rgbaToCss } from "../lib/colors";
-import { h, replaceChildren, setText, svg } from "../lib/dom";
+import { chartSvg, h, replaceChildren, setText, svg } from "../lib/dom";
 import { epochText, learnedBy, linePoints, seriesOf, sliderOfEpoch } from "../lib/epochs";
 
 export interface EpochBar {
@@ -141,16 +141,11 @@ export function buildRecallChart(
       ),
     );
   });
-  const chart = svg(
-    "svg",
-    {
-      class: "nbdl-cm-rc-svg",
-      width: left + width + 6,
-      height: top + height + bottom,
-      viewBox: `0 0 ${left + width + 6} ${top + height + bottom}`,
-      role: "img",
-      "aria-label": "recall of each class over epochs",
-    },
+  const chart = chartSvg(
+    "nbdl-cm-rc-svg",
+    left + width + 6,
+    top + height + bottom,
+    "recall of each class over epochs",
     plot,
   );
   const legend = h("div", { className: "nbdl-cm-rc-legend" }, ...legendItems);

@@ -3,7 +3,7 @@
 // given label, red where not) and the predicted class per epoch as runs
 // ("3 at 0–1 → 8 at 2–11"). Built from the table model's `history` reply.
 
-import { h, svg } from "../lib/dom";
+import { chartSvg, h, svg } from "../lib/dom";
 import { linePoints, predRuns } from "../lib/epochs";
 
 /** The `{type: "history"}` reply: one entry per epoch, null where unknown. */
@@ -79,16 +79,11 @@ export function buildHistory(reply: HistoryReply, names: readonly string[]): HTM
       ),
     );
   });
-  const chart = svg(
-    "svg",
-    {
-      class: "nbdl-history-svg",
-      width: LEFT + WIDTH + 6,
-      height: TOP + HEIGHT + BOTTOM,
-      viewBox: `0 0 ${LEFT + WIDTH + 6} ${TOP + HEIGHT + BOTTOM}`,
-      role: "img",
-      "aria-label": "probability of the given label after each epoch",
-    },
+  const chart = chartSvg(
+    "nbdl-history-svg",
+    LEFT + WIDTH + 6,
+    TOP + HEIGHT + BOTTOM,
+    "probability of the given label after each epoch",
     plot,
   );
   return h(

@@ -98,3 +98,28 @@ export function replaceChildren(el: Element, ...children: Child[]): void {
   el.replaceChildren();
   appendChildren(el, children);
 }
+
+/**
+ * An `<svg>` of `width` × `height` pixels (viewBox the same) holding a chart, labelled for
+ * screen readers: the frame every small chart of the views shares.
+ */
+export function chartSvg(
+  className: string,
+  width: number,
+  height: number,
+  label: string,
+  ...children: Child[]
+): SVGSVGElement {
+  return svg(
+    "svg",
+    {
+      class: className,
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      role: "img",
+      "aria-label": label,
+    },
+    ...children,
+  );
+}
