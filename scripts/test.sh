@@ -23,6 +23,9 @@ venv="${NBDL_VENV:-$repo_root/.venv}"
 python_for_venv="${PYTHON:-python3}"
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
 in_ci="${CI:-}"
+# shellcheck source=scripts/common.sh
+source "$repo_root/scripts/common.sh"
+NBDL_RUN=quietly
 log_dir="$(mktemp -d "${TMPDIR:-/tmp}/nbdl-test.XXXXXX")"
 
 # Small BLAS/OpenMP pools: the test fits are tiny and the machines have 2 cores.
@@ -88,23 +91,6 @@ quietly() {
   fi
 }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    echo "need root for: $*" >&2
-    return 1
-  fi
-}
-
-apt_install() {
-  export DEBIAN_FRONTEND=noninteractive
-  quietly as_root apt-get update -q
-  quietly as_root apt-get install -y -q "$@"
-}
-
 sha_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
 install_chromium() {
@@ -126,13 +112,7 @@ install_chromium() {
 
 install_python() {
   begin "python env (.venv, pip install -e .[test])"
-  if [ ! -x "$venv/bin/python" ]; then
-    if ! "$python_for_venv" -c "import ensurepip" >/dev/null 2>&1; then
-      # Debian's own python3 ships venv support as a separate package.
-      apt_install python3-venv
-    fi
-    "$python_for_venv" -m venv "$venv"
-  fi
+  make_venv "$python_for_venv" "$venv"
   local stamp="$venv/.nbdatalens-install-stamp"
   local wanted
   wanted="$( (cat pyproject.toml; "$venv/bin/python" -VV) | sha256sum | cut -d' ' -f1)"
