@@ -261,12 +261,14 @@ def export_samples(
     audio: str = "full",
     loudest_seconds: float = export_audio.LOUDEST_SECONDS,
     windows: np.ndarray | None = None,
+    progress: bool | None = None,
 ) -> pathlib.Path:
     """Write the selected samples (or ``ids``) to ``path``; return its absolute path.
 
     See :meth:`nbdatalens.DataLens.export` for the formats and columns, and
     :mod:`nbdatalens.export_audio` for ``audio="loudest"`` (``windows``: the
-    issue checks' loudest sections, N × 2 seconds, or None).
+    issue checks' loudest sections, N × 2 seconds, or None). ``progress``: see
+    :mod:`nbdatalens.progress`.
     """
     loudest = export_audio.check_audio_mode(table, audio, loudest_seconds)
     kind = resolve_format(path, format)
@@ -278,14 +280,18 @@ def export_samples(
     if loudest and kind != "label-studio" and not overwrite and folder.exists():
         raise FileExistsError(f"{folder} already exists; pass overwrite=True to replace it")
     clips = (
-        export_audio.loudest_clips(table, positions, float(loudest_seconds), windows)
+        export_audio.loudest_clips(
+            table, positions, float(loudest_seconds), windows, progress=progress
+        )
         if loudest
         else None
     )
     if kind == "label-studio":
         from .label_studio import label_studio_tasks
 
-        tasks = label_studio_tasks(table, annotations, positions, audio_clips=clips)
+        tasks = label_studio_tasks(
+            table, annotations, positions, audio_clips=clips, progress=progress
+        )
 
         def write(handle: BinaryIO) -> None:
             handle.write(json.dumps(tasks, ensure_ascii=False, indent=1).encode("utf-8"))

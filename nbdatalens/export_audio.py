@@ -47,6 +47,7 @@ import numpy as np
 from . import audio
 from .atomic_file import _fsync_directory, remove_stale_temporaries
 from .issues.media_audio import LOUDEST_S
+from .progress import track
 
 if TYPE_CHECKING:
     from .issue_report import IssueReport
@@ -131,6 +132,8 @@ def loudest_clips(
     positions: np.ndarray,
     seconds: float = LOUDEST_SECONDS,
     windows: np.ndarray | None = None,
+    *,
+    progress: bool | None = None,
 ) -> list[bytes | None]:
     """16-bit WAV bytes of each row's loudest section (None where the clip cannot be decoded).
 
@@ -140,7 +143,8 @@ def loudest_clips(
     has_rate = table.roles["sample_rate"] is not None
     out: list[bytes | None] = []
     failed: list[str] = []
-    for pos in np.asarray(positions, dtype=np.int64).tolist():
+    listed = np.asarray(positions, dtype=np.int64).tolist()
+    for pos in track(listed, len(listed), "loudest clips", progress=progress, unit="clip"):
         try:
             rate = table.cell("sample_rate", pos) if has_rate else None
             rate = None if rate is None or rate != rate else int(rate)

@@ -135,14 +135,24 @@ class IssueReport:
 
         return IssueInputs.from_table(self.table)
 
-    def run(self, issue_types: Iterable[str] | None = None, **params: Any) -> None:
-        """Run the checks now (blocking); replaces earlier results of the same types."""
+    def run(
+        self,
+        issue_types: Iterable[str] | None = None,
+        *,
+        progress: bool | None = None,
+        **params: Any,
+    ) -> None:
+        """Run the checks now (blocking); replaces earlier results of the same types.
+
+        ``progress``: a progress bar in plain Python (see :mod:`nbdatalens.progress`)."""
         from .issues.runner import planned_checks, run_checks
+        from .progress import bar
 
         only = None if issue_types is None else list(issue_types)
         inputs = self._inputs()
+        planned = planned_checks(inputs, only)
         with self._lock:
-            for issue_type in planned_checks(inputs, only):
+            for issue_type in planned:
                 self.states[issue_type] = "waiting"
         self._changed()
 
@@ -151,34 +161,54 @@ class IssueReport:
                 self._results[result.issue_type] = result
                 self._frame = None
 
-        def progress(issue_type: str, state: str) -> None:
-            with self._lock:
-                self.states[issue_type] = state
-            self._changed()
+        with bar(len(planned), "issue checks", progress=progress, unit="check") as shown:
 
-        run_checks(inputs, only=only, params=params or None, progress=progress, on_result=store)
+            def on_state(issue_type: str, state: str) -> None:
+                with self._lock:
+                    self.states[issue_type] = state
+                self._changed()
+                if state == "running":
+                    shown.set_postfix_str(issue_type, refresh=False)
+                elif issue_type in planned:  # not the checks the roles rule out
+                    shown.update(1)
+
+            run_checks(inputs, only=only, params=params or None, progress=on_state, on_result=store)
         with self._lock:
             self.ran = True
         self._changed()
 
     def start(self) -> None:
-        """Run every check in a background thread (once); ``wait()`` joins it."""
+        """Run every check in a background thread (once); ``wait()`` joins it. The views
+        show its progress, so it draws no progress bar."""
         with self._lock:
             if self.ran or self._thread is not None:
                 return
 
             def target() -> None:
                 try:
-                    self.run()
+                    self.run(progress=False)
                 except BaseException as exc:  # surfaced by wait()
                     self._error = exc
 
             self._thread = threading.Thread(target=target, name="nbdatalens-issues", daemon=True)
             self._thread.start()
 
-    def wait(self) -> None:
-        """Block until a background run has finished; re-raise its error, if any."""
+    def wait(self, *, progress: bool | None = False) -> None:
+        """Block until a background run has finished; re-raise its error, if any.
+        ``progress=None`` / ``True``: a progress bar while waiting."""
         thread = self._thread
+        if thread is not None and thread.is_alive():
+            from .progress import bar
+
+            with self._lock:
+                planned = [t for t, s in self.states.items() if s in ("waiting", "running")]
+            with bar(len(planned), "issue checks", progress=progress, unit="check") as shown:
+                while thread.is_alive():
+                    thread.join(0.2)
+                    with self._lock:
+                        finished = sum(self.states[t] in ("done", "not run") for t in planned)
+                    if finished > shown.n:
+                        shown.update(finished - shown.n)
         if thread is not None:
             thread.join()
         if self._error is not None:

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from .annotations import TAG_SEPARATOR
+from .progress import track
 
 if TYPE_CHECKING:
     from .annotations import Annotations
@@ -103,6 +104,7 @@ def label_studio_tasks(
     positions: np.ndarray,
     *,
     audio_clips: list[bytes | None] | None = None,
+    progress: bool | None = None,
 ) -> list[dict[str, Any]]:
     """One Label Studio task per row position (see the module doc for the shape).
 
@@ -121,7 +123,10 @@ def label_studio_tasks(
         score = table.probs[positions, pred[positions]]
     trimmed = audio_clips is not None and key == "audio"
     tasks = []
-    for k, pos in enumerate(positions.tolist()):
+    listed = positions.tolist()
+    # Only in-memory media are encoded here (paths are written as they are).
+    show = progress if key in ("image", "audio") and not trimmed else False
+    for k, pos in enumerate(track(listed, len(listed), "Label Studio tasks", progress=show)):
         task: dict[str, Any] = {
             "data": {
                 # the trimmed clip replaces the full one below: do not decode it twice

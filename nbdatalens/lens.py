@@ -257,6 +257,7 @@ class DataLens(FindingMethods):
         overwrite: bool = False,
         audio: str = "full",
         loudest_seconds: float = export_audio.LOUDEST_SECONDS,
+        progress: bool | None = None,
     ) -> pathlib.Path:
         """Write the selected samples (or ``ids``) to a file; return its absolute path.
 
@@ -300,7 +301,8 @@ class DataLens(FindingMethods):
         partial file. An existing file (or clip folder) is replaced only with
         ``overwrite=True``. With nothing selected and no ``ids``: ValueError;
         an ``audio`` other than ``"full"`` / ``"loudest"``, or ``"loudest"``
-        on a table without audio: ValueError.
+        on a table without audio: ValueError. ``progress``: a progress bar while
+        thumbnails or clips are encoded, when that takes over a second.
 
         >>> lens.export("relabel.csv")                          # doctest: +SKIP
         >>> lens.export("tasks.json", format="label-studio")    # doctest: +SKIP
@@ -316,6 +318,7 @@ class DataLens(FindingMethods):
             extras=self._extras(),
             audio=audio,
             loudest_seconds=loudest_seconds,
+            progress=progress,
             windows=(
                 export_audio.check_windows(self.report, loudest_seconds)
                 if audio == "loudest"

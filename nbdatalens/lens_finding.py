@@ -32,7 +32,13 @@ class FindingMethods:
     model: Any
 
     # ------------------------------------------------------------- issues
-    def find_issues(self, issue_types: Iterable[str] | None = None, **params: Any) -> pd.DataFrame:
+    def find_issues(
+        self,
+        issue_types: Iterable[str] | None = None,
+        *,
+        progress: bool | None = None,
+        **params: Any,
+    ) -> pd.DataFrame:
         """Run every issue check the roles allow (or only ``issue_types``); return the summary.
 
         Checks (cleanlab Datalab's names): ``label`` (likely mislabeled, with
@@ -44,17 +50,19 @@ class FindingMethods:
         summary as ``not run: <why>``. ``params``: ``{issue_type: {threshold:
         value}}`` (see each check in :mod:`nbdatalens.issues`). ``show()``
         starts the checks in the background; this waits for that run.
+        ``progress``: a progress bar when the checks take over a second
+        (``False`` or ``NBDATALENS_PROGRESS=0``: none).
 
         >>> lens.find_issues()                              # doctest: +SKIP
         >>> lens.find_issues(["label"], label={"max_score": 0.3})  # doctest: +SKIP
         """
-        self.report.wait()
+        self.report.wait(progress=progress)
         if issue_types is not None or params or not self.report.ran:
-            self.report.run(issue_types, **params)
+            self.report.run(issue_types, progress=progress, **params)
         return self.issue_summary
 
     def _report_ready(self) -> IssueReport:
-        self.report.wait()
+        self.report.wait(progress=None)
         if not self.report.ran:
             self.report.run()
         return self.report

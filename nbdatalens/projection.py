@@ -27,6 +27,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .progress import tqdm_options
+
 Method = Literal["umap", "pca"]
 #: ``None`` = default directory, ``False`` = no disk cache, or a directory path.
 CacheDir = str | os.PathLike[str] | Literal[False] | None
@@ -226,7 +228,9 @@ def _compute_pca(matrix: np.ndarray, random_state: int | None, params: dict) -> 
     return np.ascontiguousarray(coords, dtype=np.float32)
 
 
-def _compute_umap(matrix: np.ndarray, random_state: int | None, params: dict) -> np.ndarray:
+def _compute_umap(
+    matrix: np.ndarray, random_state: int | None, params: dict, progress: bool | None = False
+) -> np.ndarray:
     global _umap_fitted_in_process
     n_rows = matrix.shape[0]
     if n_rows <= 3:
@@ -245,16 +249,24 @@ def _compute_umap(matrix: np.ndarray, random_state: int | None, params: dict) ->
         options.setdefault("init", "random")
     # No warnings.catch_warnings() here: it swaps process-wide state and this runs in
     # a worker thread; passing n_jobs=1 above is what keeps umap quiet instead.
+    # umap-learn draws its epoch bar with tqdm when given tqdm_kwds (without verbose's logs).
+    options.setdefault("tqdm_kwds", tqdm_options(progress, "UMAP layout", unit="epoch"))
     reducer = umap.UMAP(n_components=2, random_state=random_state, **options)
     coords = reducer.fit_transform(matrix)
     _umap_fitted_in_process = True
     return np.ascontiguousarray(coords, dtype=np.float32)
 
 
-def _compute(method: str, matrix: np.ndarray, random_state: int | None, params: dict):
+def _compute(
+    method: str,
+    matrix: np.ndarray,
+    random_state: int | None,
+    params: dict,
+    progress: bool | None = False,
+):
     if method == "pca":
         return _compute_pca(matrix, random_state, params)
-    return _compute_umap(matrix, random_state, params)
+    return _compute_umap(matrix, random_state, params, progress)
 
 
 def project(
@@ -263,6 +275,7 @@ def project(
     *,
     random_state: int | None = 0,
     cache_dir: CacheDir = None,
+    progress: bool | None = None,
     **params: Any,
 ) -> np.ndarray:
     """Lay out an (N, D) embedding in 2-D; returns raw (N, 2) float32 coordinates.
@@ -274,6 +287,8 @@ def project(
     faster, parallel, non-reproducible fit) and is cached in memory and in
     ``cache_dir`` (default :func:`default_cache_dir`; ``False`` disables the
     disk cache). Extra ``params`` go to ``umap.UMAP`` / ``sklearn.decomposition.PCA``.
+    ``progress``: umap-learn's epoch bar when the fit takes over a second (see
+    :mod:`nbdatalens.progress`).
 
     Coordinates are not rescaled, so they can be compared with your own.
 
@@ -290,7 +305,7 @@ def project(
     cached = _cache_lookup(key, directory, matrix.shape[0])
     if cached is not None:
         return cached
-    coords = _compute(method, matrix, random_state, params)
+    coords = _compute(method, matrix, random_state, params, progress)
     _memory_store(key, coords)
     if directory is not None:
         _disk_store(key, directory, coords)

@@ -25,7 +25,7 @@ def fake_umap(monkeypatch):
     """Replace the UMAP fit with a cheap, counted stand-in (the cache is what is tested)."""
     calls = []
 
-    def fit(matrix, random_state, params):
+    def fit(matrix, random_state, params, progress=False):
         calls.append(params)
         return np.ascontiguousarray(matrix[:, :2] * 10, dtype=np.float32)
 
@@ -185,7 +185,7 @@ def test_job_answers_a_cached_result_before_start_returns(fake_umap):
 def test_job_runs_in_the_background_and_reports_status(monkeypatch):
     release = threading.Event()
 
-    def slow_fit(matrix, random_state, params):
+    def slow_fit(matrix, random_state, params, progress=False):
         release.wait(10)
         return np.zeros((len(matrix), 2), dtype=np.float32)
 
@@ -206,7 +206,7 @@ def test_job_runs_in_the_background_and_reports_status(monkeypatch):
 
 
 def test_job_reports_a_failed_fit(monkeypatch):
-    def broken_fit(matrix, random_state, params):
+    def broken_fit(matrix, random_state, params, progress=False):
         raise ValueError("n_neighbors must be greater than 1")
 
     monkeypatch.setattr(projection, "_compute_umap", broken_fit)
@@ -222,7 +222,9 @@ def test_job_reports_a_failed_fit(monkeypatch):
 def test_cancelled_job_stays_silent(monkeypatch):
     release = threading.Event()
     monkeypatch.setattr(
-        projection, "_compute_umap", lambda m, r, p: release.wait(10) and m[:, :2].copy()
+        projection,
+        "_compute_umap",
+        lambda m, r, p, progress=False: release.wait(10) and m[:, :2].copy(),
     )
     received = []
     job = ProjectionJob(_blobs(), on_done=received.append, cache_dir=False).start()
