@@ -27,7 +27,7 @@ def _execute(name: str, workdir: Path):
     path = workdir / name
     shutil.copy(NOTEBOOKS / name, path)
     nb = nbformat.read(path, as_version=4)
-    # Run it in the temp dir: a file the notebook left beside itself would land in a user's checkout.
+    # Run it in a temp dir: a file a notebook left beside itself would land in a checkout.
     nbclient.NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
     ).execute()
