@@ -120,7 +120,7 @@ def child(folder: Path, form: str, repeat: int) -> dict[str, float]:
         cpu.append(time.process_time() - start_cpu)
         if run == 0:
             rss_growth = _max_rss_bytes() - rss_before
-            assert table.derived.shape == (len(df), 8)
+            assert table.derived.shape == (len(df), len(DERIVED_COLUMNS))
         del table
         gc.collect()
     tracemalloc.start()
