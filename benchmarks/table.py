@@ -95,7 +95,7 @@ def child(folder: Path, form: str, repeat: int) -> dict[str, float]:
     """Load the data, build the input frame, time and measure SampleTable construction."""
     import pandas as pd
 
-    from nbdatalens.table import SampleTable
+    from nbdatalens.table import DERIVED_COLUMNS, SampleTable
 
     arrays = {name: np.load(folder / f"{name}.npy") for name in ("label", "probs", "embedding")}
     arrays["dynamics"] = np.load(folder / "dynamics.npy")

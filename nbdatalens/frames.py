@@ -203,8 +203,7 @@ def _from_arrow(table: Any, use_pandas_index: bool) -> tuple[pd.DataFrame, dict[
     if len(set(names)) != len(names):
         dup = sorted({c for c in names if names.count(c) > 1})
         raise ValueError(
-            f"the table has more than one column named {dup[0]!r}; rename or drop the "
-            "duplicates"
+            f"the table has more than one column named {dup[0]!r}; rename or drop the duplicates"
         )
     for name in names:
         if name in index_names:
