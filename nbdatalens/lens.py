@@ -93,7 +93,8 @@ class DataLens(FindingMethods):
     # -------------------------------------------------------------- data
     @property
     def df(self) -> pd.DataFrame:
-        """The user's frame (never modified)."""
+        """The user's frame (never modified); a polars / Arrow table as pandas (list columns
+        hold one numpy row per cell, views of the table's buffers)."""
         return self.table.df
 
     @property

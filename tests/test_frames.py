@@ -352,3 +352,23 @@ def test_as_pandas_leaves_a_pandas_frame_alone():
     frame, blocks = as_pandas(df)
     assert frame is df and blocks == {}
     assert tuple(SampleTable(df).derived.columns) == DERIVED_COLUMNS
+
+
+def test_the_digits_demo_as_polars_shows_the_same_lens():
+    """Images as Array(UInt8, (8, 8)), dynamics as Array(Float32, (E, C)): same lens, same tiles."""
+    from nbdatalens.datasets import load_digits_demo
+    from nbdatalens.views.requests import RequestHandler
+
+    df = load_digits_demo()
+    cols = {
+        c: np.stack(df[c].to_numpy()) if df[c].dtype == object else df[c].to_numpy()
+        for c in df.columns
+    }
+    frame = pl.DataFrame({"sample_id": df.index.to_numpy(), **cols})
+    assert frame.schema["image"] == pl.Array(pl.UInt8, (8, 8))
+    want = DataLens(df, projection="pca")
+    got = DataLens(frame, id="sample_id", projection="pca")
+    pd.testing.assert_frame_equal(got.derived, want.derived)
+    assert got.table.roles.column_names() == want.table.roles.column_names()
+    tiles = [RequestHandler(x.table, x.annotations).media_item(5, 64) for x in (got, want)]
+    assert tiles[0] == tiles[1] and tiles[0][0]["kind"] == "image" and tiles[0][1]
