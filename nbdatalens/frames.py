@@ -142,6 +142,8 @@ def _set_id(frame: pd.DataFrame, id: Hashable) -> pd.DataFrame:
         present = id in frame.columns
     except TypeError:
         present = False
+    if not present and frame.index.nlevels == 1 and frame.index.name == id:
+        return frame  # already the index (a pandas frame indexed by it): nothing to move
     if not present:
         names = [str(c) for c in frame.columns]
         hint = difflib.get_close_matches(str(id), names, n=1)

@@ -215,6 +215,8 @@ def test_id_for_pandas_uses_the_column_as_index(reference):
     lens = DataLens(pandas_frame().reset_index(), id="sample_id", projection="pca")
     assert lens.df.index.equals(reference.df.index)
     assert "sample_id" not in lens.df.columns
+    already = DataLens(pandas_frame(), id="sample_id", projection="pca")  # it is the index
+    assert already.df.index.equals(reference.df.index)
     lens.select(["s0003", "s0007"])
     assert list(lens.selected) == [i for i in reference.df.index if i in ("s0003", "s0007")]
 
