@@ -6,7 +6,14 @@ Synthetic, seeded data: 10 classes, 10 epochs of full per-epoch probabilities
 - ``arrays``: the frame holds label, x, y; probs, dynamics and embedding are
   numpy arrays passed as keyword arguments (the fast path);
 - ``cells``: every role is a DataFrame column, the vectors stored one per row
-  as numpy arrays (what ``load_digits_demo`` produces).
+  as numpy arrays (what ``load_digits_demo`` produces);
+- ``polars``: a polars DataFrame, the vectors as ``Array`` columns
+  (``Array(Float32, 10)``, ``Array(Float32, (10, 10))``, ``Array(Float32, 64)``);
+- ``arrow``: a pyarrow Table, the vectors as fixed-size lists (nested for the
+  dynamics).
+
+For ``polars`` and ``arrow`` the timed construction includes reading the table
+(:func:`nbdatalens.frames.as_pandas`: list columns to numpy blocks).
 
 The data is generated once per N by a subprocess and saved as ``.npy``; each
 (N, form) is then measured in a fresh subprocess that loads it, so memory
@@ -46,7 +53,7 @@ import numpy as np
 N_CLASSES = 10
 N_EPOCHS = 10
 EMBEDDING_DIM = 64
-FORMS = ("arrays", "cells")
+FORMS = ("arrays", "cells", "polars", "arrow")
 TARGET_SECONDS = 2.0
 TARGET_BYTES = 3 * 1024**3
 
@@ -95,19 +102,36 @@ def child(folder: Path, form: str, repeat: int) -> dict[str, float]:
     """Load the data, build the input frame, time and measure SampleTable construction."""
     import pandas as pd
 
-    from nbdatalens.table import SampleTable
+    from nbdatalens.table import DERIVED_COLUMNS, SampleTable
 
     arrays = {name: np.load(folder / f"{name}.npy") for name in ("label", "probs", "embedding")}
     arrays["dynamics"] = np.load(folder / "dynamics.npy")
     xy = np.load(folder / "xy.npy")
     frame = {"label": arrays["label"], "x": xy[:, 0], "y": xy[:, 1]}
     kwargs: dict[str, object] = {}
+    vectors = ("probs", "dynamics", "embedding")
+    df: object
     if form == "arrays":
-        kwargs = {k: arrays[k] for k in ("probs", "dynamics", "embedding")}
-    else:
-        for k in ("probs", "dynamics", "embedding"):
+        kwargs = {k: arrays[k] for k in vectors}
+        df = pd.DataFrame(frame)
+    elif form == "cells":
+        for k in vectors:
             frame[k] = list(arrays[k])  # one array per cell, viewing the block
-    df = pd.DataFrame(frame)
+        df = pd.DataFrame(frame)
+    elif form == "polars":
+        import polars as pl
+
+        df = pl.DataFrame({**frame, **{k: pl.Series(k, arrays[k]) for k in vectors}})
+    else:
+        import pyarrow as pa
+
+        columns = {k: pa.array(v) for k, v in frame.items()}
+        for k in vectors:
+            flat = pa.array(np.ascontiguousarray(arrays[k]).ravel())
+            for size in reversed(arrays[k].shape[1:]):
+                flat = pa.FixedSizeListArray.from_arrays(flat, size)
+            columns[k] = flat
+        df = pa.table(columns)
 
     gc.collect()
     exact = _reset_max_rss()
@@ -120,7 +144,8 @@ def child(folder: Path, form: str, repeat: int) -> dict[str, float]:
         cpu.append(time.process_time() - start_cpu)
         if run == 0:
             rss_growth = _max_rss_bytes() - rss_before
-            assert table.derived.shape == (len(df), 8)
+            assert table.derived.shape == (table.n, len(DERIVED_COLUMNS))
+            assert table.embedding is not None and table.probs is not None
         del table
         gc.collect()
     tracemalloc.start()
@@ -168,7 +193,10 @@ def _run(*args: str) -> str:
     root = Path(__file__).resolve().parents[1]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     cmd = [sys.executable, str(Path(__file__).resolve()), *args]
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if done.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout
 
 
 def main() -> None:

@@ -23,7 +23,16 @@ class DataLens(FindingMethods):
     Parameters
     ----------
     df:
-        One row per sample; the index holds the sample ids (unique).
+        One row per sample: a pandas DataFrame (the index holds the sample ids,
+        unique), a polars DataFrame, a pyarrow Table / RecordBatch /
+        RecordBatchReader, or any object with ``__arrow_c_stream__``. Numbers
+        stay numbers; list / array columns (embeddings, probabilities, dynamics)
+        are read as blocks (:mod:`nbdatalens.frames`). ``lens.df`` is the table as
+        pandas.
+    id:
+        The column holding the sample ids, for frames without an index (polars,
+        Arrow; numbered 0..N-1 otherwise) or to use a column of a pandas frame:
+        ``DataLens(pl_df, id="sample_id")``.
     projection:
         ``"umap"`` (default: PCA is shown at once, UMAP replaces it when
         ready) or ``"pca"`` (PCA only) for the cluster map.
@@ -55,8 +64,9 @@ class DataLens(FindingMethods):
 
     def __init__(
         self,
-        df: pd.DataFrame,
+        df: Any,
         *,
+        id: Hashable | None = None,
         projection: str = "umap",
         classes: Iterable[Any] | None = None,
         thresholds: Mapping[str, float] | None = None,
@@ -66,7 +76,7 @@ class DataLens(FindingMethods):
         if projection not in ("umap", "pca"):
             raise ValueError(f"projection must be 'umap' or 'pca', got {projection!r}")
         #: The sample table: roles, derived columns, the selection.
-        self.table = SampleTable(df, classes=classes, thresholds=thresholds, **roles)
+        self.table = SampleTable(df, id=id, classes=classes, thresholds=thresholds, **roles)
         self.projection = projection
         #: Tags, corrections and saved selections (by row position).
         self.annotations = Annotations(self.table)
@@ -83,7 +93,8 @@ class DataLens(FindingMethods):
     # -------------------------------------------------------------- data
     @property
     def df(self) -> pd.DataFrame:
-        """The user's frame (never modified)."""
+        """The user's frame (never modified); a polars / Arrow table as pandas (list columns
+        hold one numpy row per cell, views of the table's buffers)."""
         return self.table.df
 
     @property

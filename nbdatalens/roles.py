@@ -77,6 +77,9 @@ class Source:
     value: Any = None
     #: True when each of ``columns`` holds one component (one class, one dimension)
     block: bool = False
+    #: the column's :class:`nbdatalens.frames.ListBlock` when it is a list column of an
+    #: Arrow-backed input (polars, pyarrow): its values as one array, read instead of the cells
+    list_block: Any = None
 
     @property
     def name(self) -> str:

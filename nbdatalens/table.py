@@ -6,7 +6,8 @@ arrays, the derived per-sample columns and the selection.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -14,6 +15,7 @@ import pandas as pd
 import traitlets
 
 from . import cartography, forgetting, probability
+from .frames import ListBlock, as_pandas
 from .roles import Roles, _preview, class_from_suffix, resolve_roles
 from .transport import sorted_unique
 from .validation import (
@@ -72,7 +74,14 @@ class SampleTable(traitlets.HasTraits):
     Parameters
     ----------
     df:
-        One row per sample; its index holds the sample ids (must be unique).
+        One row per sample: a pandas DataFrame (its index holds the sample ids, which
+        must be unique), a polars DataFrame, a pyarrow Table / RecordBatch /
+        RecordBatchReader, or any object with ``__arrow_c_stream__``
+        (:func:`nbdatalens.frames.as_pandas`). List columns of polars / Arrow
+        (``Array``, ``List``: embeddings, probabilities, dynamics) are read as blocks.
+    id:
+        The column holding the sample ids (it becomes the index); for frames
+        without an index (polars, Arrow), which are otherwise numbered 0..N-1.
     classes:
         The class values in probability-column order. Needed only when the
         probabilities cover classes that never appear as a given label.
@@ -100,16 +109,19 @@ class SampleTable(traitlets.HasTraits):
 
     def __init__(
         self,
-        df: pd.DataFrame,
+        df: Any,
         *,
+        id: Hashable | None = None,
         classes: Iterable[Any] | None = None,
         thresholds: Mapping[str, float] | None = None,
         **roles: Any,
     ) -> None:
         super().__init__()
-        self.df = check_frame(df)
-        self.roles: Roles = resolve_roles(df, **roles)
-        self.n = len(df)
+        frame, blocks = as_pandas(df, id)
+        #: The user's rows as a pandas frame (the user's own frame when it was pandas).
+        self.df = check_frame(frame)
+        self.roles: Roles = _with_blocks(resolve_roles(self.df, **roles), blocks)
+        self.n = len(self.df)
         self.thresholds = check_thresholds(thresholds)
         self._resolve_classes_and_labels(classes)
         self._resolve_dynamics()
@@ -465,6 +477,19 @@ class SampleTable(traitlets.HasTraits):
             parts.append(f"{self.embedding.shape[1]}-d embedding")
         roles = ", ".join(f"{k}={v}" for k, v in self.roles.column_names().items())
         return f"SampleTable({'; '.join(parts)}; roles: {roles})"
+
+
+def _with_blocks(roles: Roles, blocks: Mapping[Any, ListBlock]) -> Roles:
+    """Roles read from a list column of an Arrow-backed input carry its block."""
+    if not blocks:
+        return roles
+    sources = dict(roles.sources)
+    for role, src in sources.items():
+        if src.columns and len(src.columns) == 1 and not src.block:
+            block = blocks.get(src.columns[0])
+            if block is not None:
+                sources[role] = dataclasses.replace(src, list_block=block)
+    return Roles(sources)
 
 
 def _categories(classes: list[Any]) -> pd.Index:

@@ -180,6 +180,45 @@ def _block(df: pd.DataFrame, src: Source, role: str) -> np.ndarray:
     return out
 
 
+def _list_block(df: pd.DataFrame, src: Source, role: str, allow_missing: bool) -> np.ndarray:
+    """The block of a list column (:class:`nbdatalens.frames.ListBlock`), or the error saying
+    why the column is none: ragged rows, values that are not numbers, null rows."""
+    block = src.list_block
+    where = f"column {src.name!r} ({role})"
+    if block.problem == "non-numeric":
+        raise TypeError(
+            f"{where}: a list column of {block.type} holds no numbers; expected lists of "
+            "numbers (int or float), one vector per row"
+        )
+    if block.problem == "ragged" and block.lengths is not None:
+        lengths = pd.Series(block.lengths, index=df.index)
+        present = lengths[lengths >= 0]
+        common = int(present.mode().iloc[0])
+        odd = present != common
+        raise ValueError(
+            f"{where}: rows have different lengths (ragged list column): most have length "
+            f"{common}, but ids {_preview(present.index[odd.to_numpy()], 5)} have "
+            f"{_preview(sorted(present[odd].unique().tolist()), 3)}"
+        )
+    if block.problem is not None:
+        what = {
+            "ragged": "rows hold inner lists of different lengths (ragged list column)",
+            "inner-null": "rows hold a missing (null) inner list",
+        }[block.problem]
+        rows = block.bad_rows if block.bad_rows is not None else np.zeros(0, dtype=np.int64)
+        raise ValueError(f"{where}: {len(rows)} {what}, e.g. ids {_preview(df.index[rows], 5)}")
+    values = block.values
+    if block.null is not None:
+        if not allow_missing:
+            raise ValueError(
+                f"{where}: {int(block.null.sum())} row(s) are null (no list), e.g. ids "
+                f"{_bad_rows(df, block.null)}; every sample needs a vector"
+            )
+        values = values.astype(np.result_type(values.dtype, np.float32))  # a copy: NaN rows
+        values[block.null] = np.nan
+    return values
+
+
 def _check_finite(
     df: pd.DataFrame, arr: np.ndarray, name: str, role: str, allow_nan_rows: bool = False
 ) -> None:
@@ -223,6 +262,8 @@ def stack_vectors(
     allowed = (ndim,) if isinstance(ndim, int) else ndim
     if src.block:
         arr = _block(df, src, role)
+    elif src.list_block is not None:
+        arr = _list_block(df, src, role, allow_missing)
     else:
         values = raw_values(df, src)
         if isinstance(values, pd.Series):
