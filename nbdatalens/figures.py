@@ -65,7 +65,9 @@ REGION_RGB = {
 }
 SELECTION_COLOR = "#111111"
 _MIN_TINT = 0.14  # a non-empty cell is never lighter than this (one stray sample shows)
-_DARK_LUMINANCE = 0.179  # below it a fill takes white text
+# Below it a fill takes white text. The widget's 0.179 (equal contrast either way) puts
+# black on the saturated mid blue of a full diagonal cell; in print white reads better there.
+_DARK_LUMINANCE = 0.3
 #: Correctness levels of the data map's colours, as in the paper's plots.
 CORRECTNESS_LEVELS = np.round(np.linspace(0.0, 1.0, 6), 1)
 
@@ -146,6 +148,16 @@ def title_text(what: str, n: int, n_selected: int) -> str:
     """``"what · N = 1,797 · 12 selected"`` (the selected part only with a selection)."""
     text = f"{what} · N = {n:,}"
     return f"{text} · {n_selected:,} selected" if n_selected else text
+
+
+def set_title(ax: Axes, text: str) -> None:
+    """A left-aligned title; one too long for the axes breaks after its first part
+    (``"Data map\\nN = 1,797 · 12 selected"``)."""
+    inches = ax.figure.get_figwidth() * ax.get_position().width
+    fits = inches * 72 / (0.62 * float(STYLE["axes.titlesize"]))
+    if len(text) > fits and " · " in text:
+        text = text.replace(" · ", "\n", 1)
+    ax.set_title(text, loc="left")
 
 
 def categorical_color(code: int) -> tuple[float, float, float]:
@@ -285,7 +297,10 @@ def confusion_figure(
         ax.set_yticks(np.arange(c + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="white", linewidth=1.0)
         ax.tick_params(which="minor", length=0)
-        fontsize = float(np.clip(9.5 - 0.12 * c, 5.0, 9.5))
+        box = ax.get_position()
+        cell_pt = 72 * min(box.width * fig.get_figwidth(), box.height * fig.get_figheight()) / c
+        chars = len(f"{int(counts.max()):,}") if counts.size else 1
+        fontsize = float(np.clip(cell_pt / (0.62 * chars + 0.8), 4.5, 9.5))
         if annotate:
             for g in range(c):
                 for p in range(c):
@@ -323,8 +338,8 @@ def confusion_figure(
         ax.set_ylim(c - 0.5, -0.5)
         what = "Confusion matrix" if epoch is None else f"Confusion matrix, epoch {epoch}"
         if row_share:
-            what += " (colour: share of given label)"
-        ax.set_title(title if title is not None else title_text(what, table.n, int(mask.sum())))
+            what += " (row shares)"
+        set_title(ax, title if title is not None else title_text(what, table.n, int(mask.sum())))
     return fig
 
 
@@ -375,8 +390,14 @@ def issues_figure(
         y = np.arange(len(rows))
         ax.barh(y, counts, height=0.66, color="#9db4cf", gid="nbdatalens-flagged", label="flagged")
         if mask.any():
-            ax.barh(y, selected, height=0.66, color=SELECTION_COLOR, gid="nbdatalens-selected",
-                    label="selected")  # fmt: skip
+            ax.barh(
+                y,
+                selected,
+                height=0.66,
+                color=SELECTION_COLOR,
+                gid="nbdatalens-selected",
+                label="selected",
+            )
         top = max(int(counts.max()) if counts.size else 1, 1)
         for yi, k, s in zip(y, counts, selected, strict=True):
             text = f"{k:,} ({k / max(table.n, 1):.1%})"
@@ -390,16 +411,32 @@ def issues_figure(
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel("flagged samples")
         if notes:
-            ax.annotate("\n".join(notes), xy=(0, 0), xycoords="axes fraction",
-                        xytext=(0, -34), textcoords="offset points", ha="left", va="top",
-                        fontsize=7.5, color="#555555", annotation_clip=False)  # fmt: skip
+            ax.annotate(
+                "\n".join(notes),
+                xy=(0, 0),
+                xycoords="axes fraction",
+                xytext=(0, -34),
+                textcoords="offset points",
+                ha="left",
+                va="top",
+                fontsize=7.5,
+                color="#555555",
+                annotation_clip=False,
+            )
         if mask.any():
             ax.legend(loc="upper right", ncols=2)
         if not rows:
-            ax.text(0.5, 0.5, "no check flagged anything", transform=ax.transAxes,
-                    ha="center", va="center", color="#555555")  # fmt: skip
-        ax.set_title(
-            title if title is not None else title_text("Issues", table.n, int(mask.sum()))
+            ax.text(
+                0.5,
+                0.5,
+                "no check flagged anything",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                color="#555555",
+            )
+        set_title(
+            ax, title if title is not None else title_text("Issues", table.n, int(mask.sum()))
         )
     return fig
 
@@ -442,7 +479,7 @@ def _scatter_points(
     if point_size is not None:
         size = float(point_size)
     colors = colors.copy()
-    colors[:, 3] = alpha * (0.45 if selected.any() else 1.0)
+    colors[:, 3] = max(alpha * 0.45, 0.1) if selected.any() else alpha
     rest = ~selected
     ax.scatter(x[rest], y[rest], s=size, c=colors[rest], linewidths=0, rasterized=True)
     if selected.any():
@@ -531,10 +568,22 @@ def data_map_figure(
             fig, ax = new_axes(ax, figsize or (6.4, 5.4))
         x0, x1 = 0.0, 0.5
         ax.axvspan(t_var, x1, color=REGION_RGB["ambiguous"], alpha=0.1, linewidth=0)
-        ax.axhspan(t_conf, 1.02, xmax=(t_var - x0) / (x1 - x0), color=REGION_RGB["easy-to-learn"],
-                   alpha=0.1, linewidth=0)  # fmt: skip
-        ax.axhspan(-0.02, t_conf, xmax=(t_var - x0) / (x1 - x0),
-                   color=REGION_RGB["hard-to-learn"], alpha=0.1, linewidth=0)  # fmt: skip
+        ax.axhspan(
+            t_conf,
+            1.02,
+            xmax=(t_var - x0) / (x1 - x0),
+            color=REGION_RGB["easy-to-learn"],
+            alpha=0.1,
+            linewidth=0,
+        )
+        ax.axhspan(
+            -0.02,
+            t_conf,
+            xmax=(t_var - x0) / (x1 - x0),
+            color=REGION_RGB["hard-to-learn"],
+            alpha=0.1,
+            linewidth=0,
+        )
         ax.axvline(t_var, color="#666666", linewidth=0.8, linestyle="--", zorder=1)
         ax.plot([x0, t_var], [t_conf, t_conf], color="#666666", lw=0.8, ls="--", zorder=1)
         _scatter_points(
@@ -549,8 +598,16 @@ def data_map_figure(
         }
         for code, name in enumerate(REGIONS):
             px, py, ha, va = spots[name]
-            ax.text(px, py, f"{name}\n{counts[code]:,}", ha=ha, va=va, fontsize=8.5,
-                    bbox={**box, "ec": REGION_RGB[name]}, zorder=4)  # fmt: skip
+            ax.text(
+                px,
+                py,
+                f"{name}\n{counts[code]:,}",
+                ha=ha,
+                va=va,
+                fontsize=8.5,
+                bbox={**box, "ec": REGION_RGB[name]},
+                zorder=4,
+            )
         ax.set_xlim(x0, x1)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("variability")
@@ -559,16 +616,30 @@ def data_map_figure(
 
         present = np.bincount(level, minlength=6)
         handles = [
-            Line2D([], [], ls="none", marker="o", markersize=6, markerfacecolor=palette[i],
-                   markeredgewidth=0, label=f"{CORRECTNESS_LEVELS[i]:.1f}  ({present[i]:,})")
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="o",
+                markersize=6,
+                markerfacecolor=palette[i],
+                markeredgewidth=0,
+                label=f"{CORRECTNESS_LEVELS[i]:.1f}  ({present[i]:,})",
+            )
             for i in range(5, -1, -1)
             if present[i]
-        ]  # fmt: skip
+        ]
         if selected.any():
             handles.append(_selected_handle(int(selected.sum())))
-        ax.legend(handles=handles, title="correctness", loc="center right",
-                  bbox_to_anchor=(1.0, 0.5), frameon=True, framealpha=0.9,
-                  edgecolor="#dddddd", title_fontsize=8.5)  # fmt: skip
+        # Outside the plot (right of the confidence histogram with marginals): over the
+        # points a legend would hide some of them, and "best" costs O(N) at 100k points.
+        (right if marginals else ax).legend(
+            handles=handles,
+            title="correctness",
+            loc="center left",
+            bbox_to_anchor=(1.04 if marginals else 1.02, 0.5),
+            title_fontsize=8.5,
+        )
         head = title if title is not None else title_text("Data map", len(var), int(selected.sum()))
         if marginals:
             bins = np.linspace(0, 0.5, 41)
@@ -580,11 +651,15 @@ def data_map_figure(
             right.set_xlabel("samples")
             if selected.any():
                 top.hist(var[selected], bins=bins, color=SELECTION_COLOR)
-                right.hist(conf[selected], bins=np.linspace(0, 1, 41), orientation="horizontal",
-                           color=SELECTION_COLOR)  # fmt: skip
-            top.set_title(head)
+                right.hist(
+                    conf[selected],
+                    bins=np.linspace(0, 1, 41),
+                    orientation="horizontal",
+                    color=SELECTION_COLOR,
+                )
+            set_title(top, head)
         else:
-            ax.set_title(head)
+            set_title(ax, head)
     return fig
 
 
@@ -597,15 +672,25 @@ def _categorical(codes: np.ndarray, names: Sequence[str]) -> tuple[np.ndarray, l
     """RGBA per point and legend handles for coded values (the widgets' palette by code)."""
     from matplotlib.lines import Line2D
 
-    table = np.array([(*categorical_color(i), 1.0) for i in range(len(names))] + [(*MISSING_RGB, 1)])
+    table = np.array(
+        [(*categorical_color(i), 1.0) for i in range(len(names))] + [(*MISSING_RGB, 1)]
+    )
     codes = np.where((codes >= 0) & (codes < len(names)), codes, len(names))
     counts = np.bincount(codes, minlength=len(names) + 1)
     shown = [i for i in range(len(names)) if counts[i]]
     handles = [
-        Line2D([], [], ls="none", marker="o", markersize=6, markerfacecolor=table[i],
-               markeredgewidth=0, label=str(names[i]))
+        Line2D(
+            [],
+            [],
+            ls="none",
+            marker="o",
+            markersize=6,
+            markerfacecolor=table[i],
+            markeredgewidth=0,
+            label=str(names[i]),
+        )
         for i in shown[:20]
-    ]  # fmt: skip
+    ]
     if len(shown) > 20:
         handles.append(Line2D([], [], ls="none", label=f"… {len(shown) - 20} more"))
     return table[codes], handles
@@ -698,9 +783,14 @@ def cluster_map_figure(
         if selected.any():
             handles.append(_selected_handle(int(selected.sum())))
         if handles:
-            ax.legend(handles=handles, title=None if names is None else color,
-                      loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                      ncols=2 if len(handles) > 14 else 1, title_fontsize=8.5)  # fmt: skip
+            ax.legend(
+                handles=handles,
+                title=None if names is None else color,
+                loc="upper left",
+                bbox_to_anchor=(1.0, 1.0),
+                ncols=2 if len(handles) > 14 else 1,
+                title_fontsize=8.5,
+            )
         if mappable is not None:
             bar = fig.colorbar(mappable, ax=ax, shrink=0.7, pad=0.02, aspect=30)
             bar.set_label(color)
@@ -712,7 +802,7 @@ def cluster_map_figure(
         ax.set_yticks([])
         ax.set_aspect("equal", adjustable="datalim")
         what = "Cluster map" + (f" ({METHOD_NAMES[method]})" if method in METHOD_NAMES else "")
-        ax.set_title(
-            title if title is not None else title_text(what, table.n, int(selected.sum()))
+        set_title(
+            ax, title if title is not None else title_text(what, table.n, int(selected.sum()))
         )
     return fig
