@@ -133,6 +133,15 @@ def new_figure(figsize: tuple[float, float]) -> Figure:
             with _matplotlib().rc_context(SAVE_STYLE):
                 super().savefig(*args, **kwargs)
 
+        def _repr_png_(self) -> bytes:
+            # A notebook shows the figure when it is a cell's value, even where pyplot (and
+            # with it the inline backend's own Figure formatter) was never imported.
+            import io
+
+            buf = io.BytesIO()
+            self.savefig(buf, format="png")
+            return buf.getvalue()
+
     return LensFigure(figsize=figsize, layout="constrained")
 
 

@@ -392,3 +392,12 @@ def test_figures_compose_onto_given_axes(lens):
     assert _title(right) == "(b) data map"
     assert _cell_texts(fig)  # the matrix went onto the left axes
     assert _saved(fig, "png").startswith(MAGIC["png"])
+
+
+def test_a_figure_shows_as_a_png_when_it_is_a_cells_value(lens):
+    # IPython's PNG formatter (what a notebook asks) gets a picture even where pyplot, and
+    # with it the inline backend's Figure formatter, was never imported.
+    from IPython.core.formatters import PNGFormatter
+
+    png = PNGFormatter()(lens.figure("issues"))
+    assert png is not None and png.startswith(MAGIC["png"])
