@@ -7,6 +7,7 @@ import pathlib
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import annotation_frames, evaluation, export, export_audio
@@ -420,6 +421,85 @@ class DataLens(FindingMethods):
 
         self.report.start()
         return dashboard(self.views(), toolbar=self.toolbar(), gallery=self.gallery())
+
+    # ------------------------------------------------------------ figures
+    def figure(self, kind: str, *, ax: Any = None, **options: Any) -> Any:
+        """A matplotlib Figure of one view, the current selection highlighted (for papers).
+
+        ``kind``: ``"confusion"``, ``"data_map"``, ``"cluster_map"`` or ``"issues"``.
+        Drawn on a :class:`matplotlib.figure.Figure` (never pyplot: nothing is shown
+        or kept globally), or onto ``ax`` (an existing Axes; its figure is returned)
+        to compose panels. Save it with ``fig.savefig("map.pdf")`` (PNG, PDF, SVG;
+        point clouds are rasterized, text and outlines stay vector). Every kind takes
+        ``title=`` and ``figsize=``; the others:
+
+        - ``confusion``: ``normalize="true"`` (colour = share of the given label;
+          the cells still show counts), ``epoch=`` (per-epoch predictions),
+          ``annotate=`` (counts in the cells; default up to 30 classes).
+        - ``data_map``: ``marginals=True`` (histograms of both axes),
+          ``point_size=``. Needs training dynamics.
+        - ``cluster_map``: ``color="label"`` (or ``"pred"``, ``"loss"``, any column
+          of :meth:`frame`), ``cmap=``, ``point_size=``, ``layout="umap"|"pca"``
+          (default: the lens' projection). Uses the layout the cluster map shows;
+          a UMAP still being fitted for the views is waited for, and one no view
+          asked for is fitted now (once: it is cached in memory and on disk).
+          Needs an embedding or x / y columns.
+        - ``issues``: flagged samples per check; runs the checks first if they
+          never ran (as :attr:`issue_summary` does), waits for a run ``show()``
+          started.
+
+        >>> fig = lens.figure("data_map", marginals=True)   # doctest: +SKIP
+        >>> fig.savefig("data_map.pdf")                      # doctest: +SKIP
+        """
+        from . import figures
+
+        if kind not in figures.KINDS:
+            raise ValueError(f"unknown figure kind {kind!r}; choose one of {list(figures.KINDS)}")
+        selection = self.table.selection
+        if kind == "confusion":
+            return figures.confusion_figure(self.table, selection=selection, ax=ax, **options)
+        if kind == "data_map":
+            return figures.data_map_figure(self.table, selection=selection, ax=ax, **options)
+        if kind == "issues":
+            report = self._report_ready()
+            return figures.issues_figure(report, selection=selection, ax=ax, **options)
+        coords, method = self._figure_layout(options.pop("layout", None))
+        return figures.cluster_map_figure(
+            self.table, coords, method=method, selection=selection, frame=self.frame, ax=ax,
+            **options,
+        )  # fmt: skip
+
+    def _figure_layout(self, layout: str | None) -> tuple[Any, str]:
+        """The cluster map's coordinates and their method, computed as the views compute them."""
+        table = self.table
+        if table.xy is not None:
+            return table.xy, "given"
+        emb = table.embedding
+        if emb is None:
+            raise ValueError(
+                "figure('cluster_map') needs an embedding or x / y columns: the table has "
+                "neither. Pass embedding= (N×D vectors) or x= and y= to DataLens"
+            )
+        if emb.shape[1] <= 2:
+            flat = np.column_stack([emb[:, 0], np.zeros(len(emb), dtype=emb.dtype)])
+            return (emb if emb.shape[1] == 2 else flat), "given"
+        method = self.projection if layout is None else layout
+        if method not in ("umap", "pca"):
+            raise ValueError(f"layout must be 'umap' or 'pca', got {method!r}")
+        model = self._model
+        if model is not None:
+            if model.coords_method == method:
+                return model.layout_coords, method
+            job = getattr(model, "_job", None)
+            if method == "umap" and job is not None and job.method == "umap":
+                return job.wait(), "umap"  # the views' own fit: never a second UMAP
+        from .projection import project
+        from .views.table_model import SEEDED_UMAP_MAX_ROWS
+
+        if method == "pca":
+            return project(emb, "pca"), "pca"
+        seed = 0 if len(emb) <= SEEDED_UMAP_MAX_ROWS else None  # as the views fit it
+        return project(emb, "umap", random_state=seed), "umap"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.show()._repr_mimebundle_(**kwargs)
