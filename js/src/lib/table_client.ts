@@ -79,6 +79,16 @@ const registry = globalThis as { [key: symbol]: WeakMap<RawModel, SharedCache> |
 const CACHES = Symbol.for("nbdatalens.tableCaches");
 registry[CACHES] ??= new WeakMap<RawModel, SharedCache>();
 const caches = registry[CACHES];
+const PAGE_SELECTIONS = Symbol.for("nbdatalens.pageSelections");
+const pageRegistry = globalThis as { [key: symbol]: WeakSet<object> | undefined };
+pageRegistry[PAGE_SELECTIONS] ??= new WeakSet<object>();
+const pageSelections = pageRegistry[PAGE_SELECTIONS];
+
+/** True when `value` is a selection a view of this page wrote (not one the kernel sent):
+ * shared by every bundle of the page, like the caches. */
+export function isPageSelection(value: unknown): boolean {
+  return typeof value === "object" && value !== null && pageSelections.has(value);
+}
 let requestCounter = 0;
 /** Tells this bundle's requests from another bundle's on the same shared model: every view
  * is its own bundle with its own counter, so a clock + counter id could repeat. */
@@ -242,6 +252,7 @@ export class TableClient {
     this.cache.selectionSource = bytes;
     this.cache.selectionMask = mask;
     this.cache.selectionCount = count;
+    pageSelections.add(bytes);
     this.model.set("selection", bytes);
     this.model.save_changes();
   }
