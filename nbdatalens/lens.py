@@ -416,10 +416,25 @@ class DataLens(FindingMethods):
 
     def show(self) -> Any:
         """All views, linked, laid out to fit the notebook width. Starts the issue checks in
-        the background (the Issues view fills in as each finishes); never waits for them."""
+        the background (the Issues view fills in as each finishes); never waits for them.
+
+        In marimo (which shows anywidgets but not ipywidgets containers) this is one
+        ``Dashboard`` anywidget wrapped in ``mo.ui.anywidget``: assign it (``dash =
+        lens.show()``) and a cell reading ``dash.selected`` re-runs on every selection
+        made in the page."""
+        from .views.dashboard import Dashboard, for_marimo, marimo_running
         from .views.layout import dashboard
 
         self.report.start()
+        if marimo_running():
+            return for_marimo(
+                Dashboard(
+                    self.views(),
+                    toolbar=self.toolbar(),
+                    gallery=self.gallery(),
+                    selected=lambda: self.selected,
+                )
+            )
         return dashboard(self.views(), toolbar=self.toolbar(), gallery=self.gallery())
 
     # ------------------------------------------------------------ figures

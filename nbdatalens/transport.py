@@ -13,6 +13,9 @@ so the bytes are a pure function of the selection, identical to the browser's.
 
 from __future__ import annotations
 
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,6 +25,8 @@ __all__ = [
     "SELECTION_POSITIONS",
     "array_from_payload",
     "array_payload",
+    "bytes_from_wire",
+    "bytes_serialization",
     "decode_selection",
     "encode_selection",
 ]
@@ -183,8 +188,9 @@ def encode_selection(positions: Any, n_rows: int) -> bytes:
     return bytes([SELECTION_BITMASK]) + np.packbits(mask, bitorder="little").tobytes()
 
 
-def decode_selection(data: bytes | bytearray | memoryview | None, n_rows: int) -> np.ndarray:
-    """Decode selection bytes into sorted int64 row positions.
+def decode_selection(data: Any, n_rows: int) -> np.ndarray:
+    """Decode selection bytes (any form :func:`bytes_from_wire` reads) into sorted int64 row
+    positions.
 
     Raises ``ValueError`` for an unknown kind byte, a wrong length, or
     positions that are unsorted, repeated or out of range.
@@ -193,7 +199,8 @@ def decode_selection(data: bytes | bytearray | memoryview | None, n_rows: int) -
     [1, 3, 8, 9]
     """
     n_rows = _check_n_rows(n_rows)
-    if data is None or len(data) == 0:
+    data = bytes_from_wire(data, name="selection")
+    if len(data) == 0:
         return np.zeros(0, dtype=np.int64)
     raw = np.frombuffer(data, dtype=np.uint8)
     kind = int(raw[0])
@@ -222,3 +229,76 @@ def decode_selection(data: bytes | bytearray | memoryview | None, n_rows: int) -
         # nonzero over bool is ~40x faster than over uint8 for a half-full mask.
         return np.flatnonzero(bits[:n_rows].view(bool)).astype(np.int64, copy=False)
     raise ValueError(f"selection: unknown kind byte {kind} (expected 0 = positions or 1 = bitmask)")
+
+
+def _byte_list(values: Sequence[Any], name: str) -> bytes:
+    for index, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise TypeError(
+                f"{name}: item {index} of the byte list is {type(value).__name__}, expected an "
+                "integer 0..255"
+            )
+        if not 0 <= value <= 255:
+            raise ValueError(f"{name}: item {index} of the byte list is {value}, outside 0..255")
+    return bytes(int(value) for value in values)
+
+
+def bytes_from_wire(value: Any, *, name: str = "bytes") -> bytes:
+    """Bytes from whatever a widget host delivered for a binary trait.
+
+    ipywidgets hands a ``memoryview``; hosts that re-encode binary values deliver
+    other forms, all accepted here: ``bytes`` / ``bytearray`` / ``memoryview``
+    (or anything with the buffer protocol), a dict of index → byte (marimo
+    JSON-encodes a ``Uint8Array`` that way: ``{"0": 1, "1": 255}``), a list of
+    byte values, or a base64 string. ``None`` is empty bytes. Anything else, or
+    a malformed one of these, raises with ``name`` (the trait) and the problem.
+
+    >>> bytes_from_wire({"0": 1, "1": 2}), bytes_from_wire([1, 2]), bytes_from_wire("AQI=")
+    (b'\\x01\\x02', b'\\x01\\x02', b'\\x01\\x02')
+    """
+    if value is None:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValueError(f"{name}: the string is not valid base64 ({error})") from None
+    if isinstance(value, Mapping):
+        try:
+            keys = sorted(int(key) for key in value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{name}: a dict of bytes needs integer keys 0..n-1, got keys "
+                f"{sorted(map(str, value))[:5]}"
+            ) from None
+        if keys != list(range(len(keys))):
+            raise ValueError(f"{name}: a dict of bytes needs the keys 0..{len(keys) - 1} exactly")
+        by_index = {int(key): item for key, item in value.items()}
+        return _byte_list([by_index[i] for i in range(len(keys))], name)
+    if isinstance(value, list | tuple):
+        return _byte_list(value, name)
+    try:
+        return bytes(memoryview(value))
+    except TypeError:
+        pass
+    raise TypeError(
+        f"{name}: expected bytes, a memoryview, a dict of index -> byte, a list of bytes or a "
+        f"base64 string, got {type(value).__name__}"
+    )
+
+
+def _selection_from_json(value: Any, widget: Any) -> bytes:
+    return bytes_from_wire(value, name="selection")
+
+
+def _bytes_to_json(value: bytes | None, widget: Any) -> memoryview | None:
+    return None if value is None else memoryview(value)
+
+
+#: ``to_json`` / ``from_json`` of a widget's selection ``Bytes`` trait: the page's bytes in
+#: every form a host may re-encode them to (:func:`bytes_from_wire`), never a silent failure.
+bytes_serialization = {"to_json": _bytes_to_json, "from_json": _selection_from_json}

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 import anywidget
 import numpy as np
 import traitlets
-from ipywidgets.widgets.trait_types import bytes_serialization
 
 from .. import cartography
 from ..annotations import ANNOTATION_COLUMNS
-from ..transport import array_payload, decode_selection, encode_selection
+from ..transport import array_payload, bytes_serialization, decode_selection, encode_selection
 from .annotation_messages import AnnotationRequests, Exporter
 from .bundles import bundle
 from .epoch_requests import EpochRequests

@@ -15,8 +15,19 @@ export type TypedArray =
   | Float32Array
   | Float64Array;
 
-/** Bytes as they arrive from ipywidgets (DataView) or from a test (ArrayBuffer / Uint8Array). */
-export type Bytes = DataView | ArrayBuffer | Uint8Array;
+/**
+ * Bytes as a widget host delivers them: ipywidgets gives a DataView; a test an
+ * ArrayBuffer or a Uint8Array; hosts that re-encode binary values other forms:
+ * marimo turns a Uint8Array into a plain object of index -> byte, some JSON
+ * paths give a number array or a base64 string. {@link asBytes} reads them all.
+ */
+export type Bytes =
+  | DataView
+  | ArrayBuffer
+  | ArrayBufferView
+  | Readonly<Record<string, number>>
+  | readonly number[]
+  | string;
 
 /** One column as the table model sends it: `{dtype, shape, buffer}`. */
 export interface ArrayPayload {
@@ -52,13 +63,74 @@ export const SELECTION_BITMASK = 1;
 // every browser we target is little-endian, the DataView path keeps others correct.
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** View any accepted byte container as a Uint8Array over the same memory. */
+function describe(data: unknown): string {
+  if (data === null) return "null";
+  if (typeof data !== "object") return typeof data;
+  return (data as object).constructor?.name ?? "object";
+}
+
+function fromByteList(values: ArrayLike<unknown>, what: string): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 255) {
+      throw new TypeError(`${what}: item ${i} is ${String(v)}, expected a byte 0..255`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+function fromBase64(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+    throw new TypeError("bytes: the string is not valid base64");
+  }
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+/**
+ * View any accepted byte container as a Uint8Array (over the same memory where
+ * there is one): DataView, ArrayBuffer, any typed array, a plain object of
+ * index -> byte (marimo's re-encoding of a Uint8Array), a number array or a
+ * base64 string. Throws TypeError naming what it got otherwise.
+ */
 export function asBytes(data: Bytes): Uint8Array {
   if (data instanceof Uint8Array) return data;
-  if (data instanceof DataView)
+  if (ArrayBuffer.isView(data))
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw new TypeError(`expected DataView, ArrayBuffer or Uint8Array, got ${typeof data}`);
+  if (typeof data === "string") return fromBase64(data);
+  if (Array.isArray(data)) return fromByteList(data, "bytes: number array");
+  if (typeof data === "object" && data !== null) {
+    const record = data as Record<string, unknown>;
+    const keys = Object.keys(record);
+    const values = new Array<unknown>(keys.length);
+    for (const key of keys) {
+      const index = Number(key);
+      if (!Number.isInteger(index) || index < 0 || index >= keys.length) {
+        throw new TypeError(
+          `bytes: an object of bytes needs the keys 0..${keys.length - 1}, got key "${key}"`,
+        );
+      }
+      values[index] = record[key];
+    }
+    return fromByteList(values, "bytes: object of index -> byte");
+  }
+  throw new TypeError(
+    `expected DataView, ArrayBuffer, a typed array, an object of index -> byte, a number array or a base64 string, got ${describe(data)}`,
+  );
+}
+
+/**
+ * Bytes as a DataView, the one form every widget host sends as binary: marimo
+ * keeps only DataView values binary and JSON-encodes a Uint8Array as an object.
+ * Every `model.set` of bytes goes through this.
+ */
+export function toDataView(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   encodeSelection,
   type Payload,
   selectionBytesEqual,
+  toDataView,
 } from "./codec";
 import type { IssueFlags, IssuesPayload } from "./issue_flags";
 
@@ -34,7 +35,7 @@ export interface TableState {
   thresholds: Record<string, number>;
   extra_columns: Record<string, Payload>;
   column_names: string[];
-  selection: DataView | Uint8Array | ArrayBuffer | null;
+  selection: Bytes | null;
   annotations: AnnotationPayloads;
   tag_names: string[];
   issues: IssuesPayload;
@@ -78,6 +79,16 @@ const registry = globalThis as { [key: symbol]: WeakMap<RawModel, SharedCache> |
 const CACHES = Symbol.for("nbdatalens.tableCaches");
 registry[CACHES] ??= new WeakMap<RawModel, SharedCache>();
 const caches = registry[CACHES];
+const PAGE_SELECTIONS = Symbol.for("nbdatalens.pageSelections");
+const pageRegistry = globalThis as { [key: symbol]: WeakSet<object> | undefined };
+pageRegistry[PAGE_SELECTIONS] ??= new WeakSet<object>();
+const pageSelections = pageRegistry[PAGE_SELECTIONS];
+
+/** True when `value` is a selection a view of this page wrote (not one the kernel sent):
+ * shared by every bundle of the page, like the caches. */
+export function isPageSelection(value: unknown): boolean {
+  return typeof value === "object" && value !== null && pageSelections.has(value);
+}
 let requestCounter = 0;
 /** Tells this bundle's requests from another bundle's on the same shared model: every view
  * is its own bundle with its own counter, so a clock + counter id could repeat. */
@@ -99,6 +110,10 @@ export class TableClient {
   readonly model: RawModel;
   private readonly context = {};
   private readonly cache: SharedCache;
+  /** Every listener this client added, removed one by one on dispose: marimo's model
+   * ignores the context argument of `off`, and `off(null, null)` there would drop the
+   * listeners of every other view of the shared table too. */
+  private readonly listeners: [string, (...args: never[]) => void][] = [];
 
   constructor(model: RawModel) {
     this.model = model;
@@ -134,7 +149,8 @@ export class TableClient {
 
   private decode(payload: Payload | undefined): NumericArray | undefined {
     if (!payload) return undefined;
-    const key = payload.buffer as object;
+    // A host that re-encodes buffers may deliver a base64 string: key those by the payload.
+    const key = typeof payload.buffer === "object" ? payload.buffer : payload;
     let arr = this.cache.arrays.get(key);
     if (!arr) {
       arr = decodeArray(payload) as NumericArray;
@@ -211,7 +227,7 @@ export class TableClient {
       cache.selectionSource = src; // the kernel's echo of what the page set: same rows
     }
     if (src !== this.cache.selectionSource || this.cache.selectionMask.length !== n) {
-      const mask = decodeSelection(src as DataView | Uint8Array | ArrayBuffer | null, n);
+      const mask = decodeSelection(src as Bytes | null, n);
       let count = 0;
       for (let i = 0; i < mask.length; i++) count += mask[i];
       this.cache.selectionSource = src;
@@ -228,13 +244,15 @@ export class TableClient {
 
   /** Replace the selection: every view redraws now; Python hears it once. */
   setSelection(mask: Uint8Array): void {
-    const bytes = encodeSelection(mask);
+    // A DataView: the form every host (ipywidgets, marimo) sends as a binary buffer.
+    const bytes = toDataView(encodeSelection(mask));
     let count = 0;
     for (let i = 0; i < mask.length; i++) count += mask[i];
     // Prime the shared cache so the views redrawing on this change skip the decode.
     this.cache.selectionSource = bytes;
     this.cache.selectionMask = mask;
     this.cache.selectionCount = count;
+    pageSelections.add(bytes);
     this.model.set("selection", bytes);
     this.model.save_changes();
   }
@@ -252,7 +270,7 @@ export class TableClient {
    */
   on(event: string, cb: (...args: never[]) => void): void {
     if (event !== "change:selection") {
-      this.model.on(event, cb, this.context);
+      this.listen(event, cb);
       return;
     }
     let seen = this.model.get("selection"); // per listener: each handles every real change
@@ -262,7 +280,18 @@ export class TableClient {
       seen = src;
       if (!same) cb(...args);
     };
-    this.model.on(event, filtered, this.context);
+    this.listen(event, filtered);
+  }
+
+  private listen(event: string, cb: (...args: never[]) => void): void {
+    this.listeners.push([event, cb]);
+    this.model.on(event, cb, this.context);
+  }
+
+  private unlisten(event: string, cb: (...args: never[]) => void): void {
+    const index = this.listeners.findIndex(([e, c]) => e === event && c === cb);
+    if (index >= 0) this.listeners.splice(index, 1);
+    this.model.off(event, cb, this.context);
   }
 
   /**
@@ -284,7 +313,7 @@ export class TableClient {
       let waiting = false;
       const handler = (msg: Record<string, unknown>, buffers: DataView[]) => {
         if (msg.request_id !== requestId) return;
-        this.model.off("msg:custom", handler as never, this.context);
+        this.unlisten("msg:custom", handler as never);
         clearTimeout(timer);
         if (waiting) onWaiting(false);
         if (msg.type === "error") reject(new Error(String(msg.error)));
@@ -294,7 +323,7 @@ export class TableClient {
         waiting = true;
         onWaiting(true);
       }, slowMs);
-      this.model.on("msg:custom", handler as never, this.context);
+      this.listen("msg:custom", handler as never);
       this.model.send({ ...content, request_id: requestId });
     });
   }
@@ -311,6 +340,6 @@ export class TableClient {
 
   /** Remove every listener this client added to the shared table model. */
   dispose(): void {
-    this.model.off(null, null, this.context);
+    for (const [event, cb] of this.listeners.splice(0)) this.model.off(event, cb, this.context);
   }
 }
