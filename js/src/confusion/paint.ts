@@ -28,16 +28,24 @@ function font(px: number, family: string, weight = 400): string {
   return `${weight} ${px}px ${family}`;
 }
 
-/** Paint everything; `ctx` is already scaled so one unit is one CSS px. */
-export function paintMatrix(ctx: CanvasRenderingContext2D, input: PaintInput): void {
+/** Fill / text colour pairs of the text painted, as `fill|text` strings (for contrast checks). */
+type TextPairs = Set<string>;
+
+/**
+ * Paint everything; `ctx` is already scaled so one unit is one CSS px.
+ * Returns each distinct [fill, text colour] pair of the text it drew.
+ */
+export function paintMatrix(ctx: CanvasRenderingContext2D, input: PaintInput): [string, string][] {
   const { layout, palette } = input;
+  const pairs: TextPairs = new Set();
   ctx.fillStyle = css(palette.background);
   ctx.fillRect(0, 0, layout.canvasWidth, layout.canvasHeight);
-  paintCells(ctx, input);
-  paintMargins(ctx, input);
+  paintCells(ctx, input, pairs);
+  paintMargins(ctx, input, pairs);
+  return [...pairs].map((pair) => pair.split("|") as [string, string]);
 }
 
-function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput): void {
+function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput, pairs: TextPairs): void {
   const { layout, counts, margins: m, intensity, palette, selection, normalize } = input;
   const { cell, nClasses: c } = layout;
   const styles = input.styles;
@@ -72,7 +80,9 @@ function paintCells(ctx: CanvasRenderingContext2D, input: PaintInput): void {
         const partial = `${count(picked)}/${count(n)}`;
         if (ctx.measureText(partial).width <= side - 4) text = partial;
       }
-      ctx.fillStyle = n === 0 && !dimmed ? palette.muted : style.text;
+      const textColor = n === 0 && !dimmed ? palette.muted : style.text;
+      ctx.fillStyle = textColor;
+      pairs.add(`${style.fill}|${textColor}`);
       const textY = picked > 0 ? y + (side - barHeight) / 2 + 1 : y + side / 2 + 0.5;
       ctx.fillText(text, x + side / 2, textY);
     }
@@ -94,6 +104,7 @@ function paintScore(
   score: number,
   vertical: boolean,
   text: string | null,
+  pairs: TextPairs,
 ): void {
   ctx.fillStyle = css(palette.empty);
   ctx.fillRect(rect.x, rect.y, rect.w, rect.h);
@@ -109,10 +120,14 @@ function paintScore(
   if (text !== null) {
     ctx.fillStyle = palette.foreground;
     ctx.fillText(text, rect.x + rect.w / 2, rect.y + rect.h / 2 + 0.5);
+    pairs.add(`${css(palette.empty)}|${palette.foreground}`);
+    if (!Number.isNaN(score)) {
+      pairs.add(`${css(mix(palette.empty, palette.diagonal, 0.22))}|${palette.foreground}`);
+    }
   }
 }
 
-function paintMargins(ctx: CanvasRenderingContext2D, input: PaintInput): void {
+function paintMargins(ctx: CanvasRenderingContext2D, input: PaintInput, pairs: TextPairs): void {
   const { layout, margins: m, palette } = input;
   const { cell, nClasses: c } = layout;
   const grid = c * cell;
@@ -133,9 +148,11 @@ function paintMargins(ctx: CanvasRenderingContext2D, input: PaintInput): void {
       recall,
       false,
       rowTextFits ? marginScore(recall) : null,
+      pairs,
     );
     if (rowTextFits) {
       ctx.fillStyle = palette.muted;
+      pairs.add(`${css(palette.background)}|${palette.muted}`);
       ctx.textAlign = "right";
       ctx.fillText(
         compactCount(m.support[g]),
@@ -156,10 +173,12 @@ function paintMargins(ctx: CanvasRenderingContext2D, input: PaintInput): void {
       precision,
       true,
       ctx.measureText(text).width <= side - 2 ? text : null,
+      pairs,
     );
   }
   // Overall accuracy where the margins meet.
   ctx.fillStyle = palette.muted;
+  pairs.add(`${css(palette.background)}|${palette.muted}`);
   ctx.font = font(Math.min(11, marginFont), palette.fontFamily);
   ctx.fillText(
     `acc ${marginScore(m.accuracy)}`,

@@ -10,6 +10,7 @@ import {
   rgbaToCss,
   themeDefaults,
 } from "../lib/colors";
+import { legible, type RGBA } from "../lib/theme";
 import type { Margins } from "./counts";
 
 export type Normalize = "none" | "row";
@@ -112,12 +113,15 @@ export function cellFill(
   return dimmed ? mix(base, palette.background, DIM) : base;
 }
 
-/** Text colour with the better contrast on `fill`: near-white on dark fills, near-black on light. */
+/**
+ * Text colour with the better contrast on `fill`: near-white on dark fills,
+ * near-black on light; a dimmed cell's text is fainter, but never under 4.5:1.
+ */
 export function textOn(fill: RGB, dimmed: boolean): string {
   const alpha = dimmed ? 0.45 : 0.92;
-  return relativeLuminance(fill) < DARK_LUMINANCE
-    ? rgbaToCss([255, 255, 255, alpha])
-    : rgbaToCss([0, 0, 0, alpha * 0.95]);
+  const text: RGBA =
+    relativeLuminance(fill) < DARK_LUMINANCE ? [255, 255, 255, alpha] : [0, 0, 0, alpha * 0.95];
+  return rgbaToCss(legible(text, [fill]));
 }
 
 export function css(rgb: RGB): string {

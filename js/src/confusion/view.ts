@@ -8,6 +8,7 @@ import { formatCount } from "../lib/format";
 import { NextFrame } from "../lib/next_frame";
 import { applyMode, modeFromEvent } from "../lib/selection";
 import type { NumericArray, TableClient } from "../lib/table_client";
+import { watchTheme } from "../lib/theme";
 import {
   type Codes,
   countPairs,
@@ -95,7 +96,7 @@ export class ConfusionView {
   private pointerInside = false;
   private readonly listeners = new AbortController();
   private readonly resize: ResizeObserver;
-  private readonly themeWatch: MutationObserver;
+  private readonly stopTheme: () => void;
   private readonly epochs: EpochColumns;
   private readonly nEpochs: number;
   private readonly bar: EpochBar;
@@ -159,14 +160,10 @@ export class ConfusionView {
 
     this.resize = new ResizeObserver(() => this.schedule("relayout"));
     this.resize.observe(f.body);
-    // JupyterLab switches themes by changing attributes on <body>; the canvas re-reads its colours.
-    this.themeWatch = new MutationObserver(() => {
+    // The host may switch theme at any time; the canvas re-reads its colours then.
+    this.stopTheme = watchTheme(f.root, () => {
       this.colors = null;
       this.schedule("relayout");
-    });
-    this.themeWatch.observe(document.body, {
-      attributes: true,
-      attributeFilter: ["data-jp-theme-name", "data-jp-theme-light"],
     });
 
     model.on("change:normalize", this.onNormalize);
@@ -361,7 +358,7 @@ export class ConfusionView {
     if (m === null || layout === null || ctx === null) return;
     const scale = this.frame.canvas.width / layout.canvasWidth;
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
-    paintMatrix(ctx, {
+    const pairs = paintMatrix(ctx, {
       layout,
       counts: m.counts,
       margins: m.margins,
@@ -370,6 +367,8 @@ export class ConfusionView {
       selection: this.selection,
       ...this.currentColors(),
     });
+    // What the canvas drew text with, on what: the theme's contrast test reads it.
+    this.frame.canvas.dataset.nbdlCellText = JSON.stringify(pairs);
     this.frame.root.dataset.ready = "1";
   }
 
@@ -540,7 +539,7 @@ export class ConfusionView {
     clearTimeout(this.layoutTimer);
     this.listeners.abort();
     this.resize.disconnect();
-    this.themeWatch.disconnect();
+    this.stopTheme();
     this.model.off("change:normalize", this.onNormalize);
     this.model.off("change:height", this.onHeight);
     this.table.dispose();

@@ -9,6 +9,7 @@ import { parseCssColor, readTheme, type Theme } from "../lib/colors";
 import type { Point } from "../lib/lasso";
 import { NextFrame } from "../lib/next_frame";
 import type { TableClient } from "../lib/table_client";
+import { applyTheme, watchTheme } from "../lib/theme";
 import { CoordsAnimation } from "./animation";
 import {
   CLUSTER_MAP_MARGINS,
@@ -170,13 +171,8 @@ export class ScatterView {
     const resize = new ResizeObserver(() => this.layout());
     resize.observe(this.chrome.plot);
     this.disposers.push(() => resize.disconnect());
-    // JupyterLab switches themes by changing attributes on <body>; VS Code by its class.
-    const themeWatch = new MutationObserver(() => this.retheme());
-    themeWatch.observe(document.body, {
-      attributes: true,
-      attributeFilter: ["class", "data-jp-theme-light", "data-jp-theme-name"],
-    });
-    this.disposers.push(() => themeWatch.disconnect());
+    // The host may switch theme at any time (see lib/theme.ts watchTheme): repaint then.
+    this.disposers.push(watchTheme(this.root, (theme) => this.retheme(theme)));
 
     this.chrome.setMode(this.model.get("mode") ?? "lasso");
     this.applyHeight();
@@ -250,8 +246,11 @@ export class ScatterView {
   }
 
   /** Re-read the theme; repaint only when it changed. */
-  private retheme(): void {
-    const theme = readTheme(this.root);
+  private retheme(theme: Theme = applyTheme(this.root)): void {
+    // The colours the canvas writes text in (the data map's ticks and titles), for contrast tests.
+    this.chrome.plot.dataset.nbdlCanvasText = JSON.stringify(
+      this.kind === "data_map" ? [theme.foreground, theme.muted] : [],
+    );
     if (JSON.stringify(theme) === JSON.stringify(this.theme)) return;
     this.theme = theme;
     this.repalette();
