@@ -99,6 +99,7 @@ describe("lib/theme.css", () => {
     const bundles = Object.keys(views).filter((file) => !file.includes("/"));
     expect(bundles).toEqual([
       "confusion.css",
+      "dashboard.css",
       "gallery.css",
       "issues.css",
       "scatter.css",

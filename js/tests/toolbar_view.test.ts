@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from "vitest";
-import { encodeSelection } from "../src/lib/codec";
+import { asBytes, encodeSelection } from "../src/lib/codec";
 import { TableClient } from "../src/lib/table_client";
 import { type ToolbarModel, ToolbarView } from "../src/toolbar/view";
 import { FakeModel, payload } from "./fake_model";
@@ -86,7 +86,9 @@ describe("ToolbarView", () => {
     menu.value = "corrected";
     menu.dispatchEvent(new Event("change"));
     expect(view.root.dataset.selectedCount).toBe("1");
-    expect(table.get("selection")).toEqual(encodeSelection(Uint8Array.of(0, 0, 0, 0, 1, 0)));
+    expect(asBytes(table.get("selection") as Uint8Array)).toEqual(
+      encodeSelection(Uint8Array.of(0, 0, 0, 0, 1, 0)),
+    );
     view.root.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
     expect(view.root.dataset.selectedCount).toBe("0");
     expect(tagButton(view.root, "mislabeled")?.disabled).toBe(true);
