@@ -67,6 +67,7 @@ describe("lib/theme.css", () => {
       "confusion.css",
       "gallery.css",
       "issues.css",
+      "report.css",
       "scatter.css",
       "toolbar.css",
     ]);

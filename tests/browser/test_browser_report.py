@@ -3,11 +3,10 @@ selects the cell's samples, the gallery shows their thumbnails, Copy ids gives t
 
 import numpy as np
 import pytest
+from conftest import CHROMIUM_FLAGS, chromium_path
 
 from nbdatalens import DataLens
 from nbdatalens.datasets import load_digits_demo
-
-from conftest import CHROMIUM_FLAGS, chromium_path
 
 ROOT = ".nbdl-confusion"
 
