@@ -516,6 +516,56 @@ class DataLens(FindingMethods):
         seed = 0 if len(emb) <= SEEDED_UMAP_MAX_ROWS else None  # as the views fit it
         return project(emb, "umap", random_state=seed), "umap"
 
+    def to_html(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        max_media: int = 500,
+        per_issue: int = 24,
+        title: str | None = None,
+        overwrite: bool = False,
+    ) -> pathlib.Path:
+        """Write one self-contained HTML file of the linked views; return its absolute path.
+
+        The file opens in any browser without a kernel or a network: the Issues view,
+        confusion matrix, data map, cluster map and gallery work and stay linked as in
+        ``show()``. The gallery carries thumbnails (or audio, text) of at most
+        ``max_media`` samples: the current selection, the ``per_issue`` most severe
+        samples of each issue check, the saved selections, then the gallery's random
+        sample; other tiles say "not in this report". A selection made in the file is
+        copied out as ids with its "Copy ids" button. Tags and corrections are shown,
+        not edited. Runs the issue checks first if they never ran (waits for a UMAP
+        layout still being computed). Written atomically; an existing file is replaced
+        only with ``overwrite=True``. Prints the file's size.
+
+        >>> lens.to_html("report.html", max_media=300)   # doctest: +SKIP
+        wrote report.html (1.4 MB; 300 samples with media)
+        """
+        from .views.report import build_report, write_report
+
+        target = pathlib.Path(path).expanduser()
+        if not overwrite and target.exists():
+            raise FileExistsError(f"{target} already exists; pass overwrite=True to replace it")
+        self._report_ready()
+        model = self.model
+        job = getattr(model, "_job", None)
+        if job is not None:
+            try:
+                job.wait()
+            except Exception:  # the layout failed or was cancelled: PCA is shown, as in show()
+                pass
+        page, n_media = build_report(
+            model,
+            self.views(),
+            self.gallery(),
+            self.report,
+            dict(self.annotations.selections),
+            max_media=max_media,
+            per_issue=per_issue,
+            title=title,
+        )
+        return write_report(target, page, n_media, overwrite=overwrite)
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.show()._repr_mimebundle_(**kwargs)
 

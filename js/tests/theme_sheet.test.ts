@@ -102,6 +102,7 @@ describe("lib/theme.css", () => {
       "dashboard.css",
       "gallery.css",
       "issues.css",
+      "report.css",
       "scatter.css",
       "toolbar.css",
     ]);

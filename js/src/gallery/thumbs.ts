@@ -19,6 +19,8 @@ export interface ThumbItem {
   quality?: Record<string, unknown>;
   /** Audio: `[start, end]` seconds of the clip's loudest section. */
   loudest?: [number, number];
+  /** A report's sample whose media was left out of the file ("not in this report"). */
+  absent?: boolean;
 }
 
 /** A cached thumbnail: the reply item and its object URL ("" without an image). */

@@ -219,7 +219,7 @@ function fillMediaBox(
     parts.root.dataset.id = item.id;
   }
   const media = parts.media;
-  media.classList.remove("nbdl-tile-placeholder");
+  media.classList.remove("nbdl-tile-placeholder", "nbdl-tile-absent");
   media.replaceChildren();
   if (!item.ok) {
     parts.root.dataset.state = "error";
@@ -229,6 +229,14 @@ function fillMediaBox(
       h("span", { className: "nbdl-tile-flag", attrs: { "aria-label": "cannot be decoded" } }, "⚠"),
       h("span", { className: "nbdl-tile-error" }, item.error ?? "could not be decoded"),
     );
+    return;
+  }
+  if (item.absent && kind !== "none") {
+    // A self-contained report carries the media of a bounded set of samples only.
+    parts.root.dataset.state = "absent";
+    media.classList.add("nbdl-tile-absent");
+    media.title = "this sample's media was not included when the report was written";
+    media.append(h("span", {}, "not in this report"));
     return;
   }
   parts.root.dataset.state = "ok";
