@@ -88,3 +88,22 @@ def test_a_malformed_page_selection_raises_instead_of_failing_silently():
     with pytest.raises(TypeError, match="selection: expected bytes"):
         model.set_state({"selection": 7.0})
     assert len(lens.selected) == 0
+
+
+def test_a_selection_reaching_the_dashboard_first_is_lens_selected_at_once():
+    """marimo re-runs the cells reading the dashboard on its update, which may come before
+    the table model's: the dashboard applies it, so those cells read the new selection."""
+    import pandas as pd
+
+    from nbdatalens.views.dashboard import Dashboard
+
+    df = pd.DataFrame(
+        {"label": np.arange(N_ROWS) % 3, "prediction": np.arange(N_ROWS) % 2},
+        index=[f"s{i}" for i in range(N_ROWS)],
+    )
+    lens = DataLens(df, projection="pca")
+    dash = Dashboard(lens.views(), gallery=lens.gallery(), selected=lambda: lens.selected)
+    dash.set_state({"selection": FORMS["dict of index -> byte (marimo's Uint8Array)"]})
+    assert dash.selected.tolist() == [f"s{i}" for i in POSITIONS]
+    lens.select(["s5"])  # and Python's selections reach the dashboard's own trait
+    assert dash.selection == lens.model.selection

@@ -112,9 +112,17 @@ class Dashboard(anywidget.AnyWidget):
         )
         # Python's own selections reach the dashboard's trait too, so `dash.value` agrees.
         table.observe(self._follow_table, "selection")
+        # ...and a page-made selection reaching the dashboard first (marimo re-runs the
+        # dependent cells on this update, possibly before the table model's own message
+        # arrives) is applied to the table at once, so those cells read the new selection.
+        self.observe(self._lead_table, "selection")
 
     def _follow_table(self, change: dict[str, Any]) -> None:
         self.selection = change["new"]
+
+    def _lead_table(self, change: dict[str, Any]) -> None:
+        if change["new"] != self.table.selection:
+            self.table.selection = change["new"]
 
     @property
     def selected(self) -> Any:

@@ -114,7 +114,8 @@ def _test_slug(item: pytest.Item) -> str:
 
 @pytest.fixture
 def open_notebook(lab_server, browser, request: pytest.FixtureRequest) -> Iterator[Callable]:
-    """Factory: ``open_notebook(cells, name=None) -> NotebookPage``, ready to run.
+    """Factory: ``open_notebook(cells, name=None, ui="lab") -> NotebookPage``, ready to run
+    (``ui="notebook"``: in Jupyter Notebook 7 instead of JupyterLab).
 
     Writes the cells as a notebook into the server root, opens it in a new
     page and waits for a connected, idle kernel. At teardown every page is
@@ -137,11 +138,11 @@ def open_notebook(lab_server, browser, request: pytest.FixtureRequest) -> Iterat
     request.node.stash[_server_mark_key] = (lab_server, lab_server.log_size())
     slug = _test_slug(request.node)
 
-    def open_(cells: Sequence[str], name: str | None = None) -> NotebookPage:
+    def open_(cells: Sequence[str], name: str | None = None, ui: str = "lab") -> NotebookPage:
         stem = name or (slug if not pages else f"{slug}-{len(pages) + 1}")
         path = f"{stem}.ipynb"
         (lab_server.root_dir / path).write_text(json.dumps(notebook_json(cells), indent=1))
-        page = NotebookPage(lab_server, context, path, SCREENSHOT_DIR)
+        page = NotebookPage(lab_server, context, path, SCREENSHOT_DIR, ui=ui)
         pages.append(page)
         return page.open()
 

@@ -155,7 +155,13 @@ class NotebookPage:
         context: BrowserContext,
         path: str,
         screenshot_dir: Path,
+        ui: str = "lab",
     ) -> None:
+        if ui not in ("lab", "notebook"):
+            raise ValueError(
+                f"ui must be 'lab' (JupyterLab) or 'notebook' (Notebook 7), got {ui!r}"
+            )
+        self.ui = ui
         self.server = server
         self.context = context
         self.path = path
@@ -174,8 +180,12 @@ class NotebookPage:
             self.console_errors.append(f"console.error: {message.text}{where}")
 
     def open(self) -> NotebookPage:
-        """Load the notebook in JupyterLab and wait until its kernel is connected and idle."""
-        self.page.goto(self.server.url(f"/lab/tree/{self.path}?reset"))
+        """Load the notebook in JupyterLab (or Notebook 7) and wait until its kernel is
+        connected and idle."""
+        if self.ui == "lab":
+            self.page.goto(self.server.url(f"/lab/tree/{self.path}?reset"))
+        else:
+            self.page.goto(self.server.url(f"/notebooks/{self.path}"))
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook")
         self.page.wait_for_function("() => !!window.jupyterapp")
         self.wait_for_kernel_idle()
