@@ -80,13 +80,14 @@ function opacity(el) {
 }
 const css = (c) => `rgb(${c.slice(0, 3).map(Math.round).join(', ')})`;
 const failures = [];
-const checked = { dom: 0, canvas: 0 };
+const checked = { dom: 0, canvas: 0, lowest: 21 };
 const schemes = {};
 function check(view, text, fgText, bg, el) {
   const fg = parse(fgText);
   if (!fg) return;
   const solid = over([fg[0], fg[1], fg[2], fg[3] * (el ? opacity(el) : 1)], bg);
   const r = ratio(solid, bg);
+  checked.lowest = Math.min(checked.lowest, Math.round(r * 100) / 100);
   if (r < minimum) failures.push({ view, text: text.slice(0, 40), fg: css(solid), bg: css(bg),
     ratio: Math.round(r * 100) / 100, where: el ? String(el.className).slice(0, 40) : '' });
 }
