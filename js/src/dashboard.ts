@@ -9,12 +9,9 @@
 // updates of the widget it wraps, so this is what makes a selection reactive there.
 
 import type { AnyModel } from "@anywidget/types";
-import confusion from "./confusion";
-import gallery from "./gallery";
-import issues from "./issues";
 import { type Bytes, selectionBytesEqual } from "./lib/codec";
 import { isPageSelection, type RawModel } from "./lib/table_client";
-import scatter from "./scatter";
+import { type Render, VIEW_RENDERERS } from "./lib/view_renderers";
 import toolbar from "./toolbar";
 
 interface DashboardTraits {
@@ -25,14 +22,8 @@ interface DashboardTraits {
   selection: unknown;
 }
 
-type Cleanup = undefined | (() => void) | Promise<undefined | (() => void)>;
-type Render = (props: { model: never; el: HTMLElement }) => Cleanup;
-
 const RENDERERS: Record<string, Render> = {
-  confusion: confusion.render as unknown as Render,
-  gallery: gallery.render as unknown as Render,
-  issues: issues.render as unknown as Render,
-  scatter: scatter.render as unknown as Render,
+  ...VIEW_RENDERERS,
   toolbar: toolbar.render as unknown as Render,
 };
 

@@ -5,23 +5,10 @@
 // replies computed at export, and draws each view with its own render function in the
 // grid of views/layout.py, with a selection bar ("Copy ids") in the header.
 
-import confusion from "./confusion";
-import gallery from "./gallery";
-import issues from "./issues";
 import { TableClient } from "./lib/table_client";
+import { VIEW_RENDERERS as RENDERERS } from "./lib/view_renderers";
 import { SelectionBar } from "./report/bar";
 import { connectResponder, type ReportData, ReportManager } from "./report/host";
-import scatter from "./scatter";
-
-type Cleanup = undefined | (() => void) | Promise<undefined | (() => void)>;
-type Render = (props: { model: never; el: HTMLElement }) => Cleanup;
-
-const RENDERERS: Record<string, Render> = {
-  confusion: confusion.render as unknown as Render,
-  gallery: gallery.render as unknown as Render,
-  issues: issues.render as unknown as Render,
-  scatter: scatter.render as unknown as Render,
-};
 
 /** Draw the report into `grid` (the views) and `bar` (the selection bar). */
 export async function renderReport(
