@@ -2,8 +2,6 @@
 selects the cell's samples, the gallery shows their thumbnails, Copy ids gives their ids."""
 
 import numpy as np
-import pytest
-from conftest import CHROMIUM_FLAGS, chromium_path
 
 from nbdatalens import DataLens
 from nbdatalens.datasets import load_digits_demo
@@ -11,8 +9,7 @@ from nbdatalens.datasets import load_digits_demo
 ROOT = ".nbdl-confusion"
 
 
-def test_report_offline_click_gallery_copy_ids(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_report_offline_click_gallery_copy_ids(tmp_path, browser):
     lens = DataLens(load_digits_demo(), projection="pca")
     t = lens.table
     g, p = 3, 8
@@ -26,9 +23,9 @@ def test_report_offline_click_gallery_copy_ids(tmp_path):
     path = lens.to_html(tmp_path / "report.html", max_media=200, per_issue=5)
 
     errors, requests = [], []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    # The session's Chromium (one Playwright per process: a second sync one would fail).
+    context = browser.new_context(viewport={"width": 1300, "height": 1400})
+    try:
         context.set_offline(True)
 
         def route(r):
@@ -63,7 +60,8 @@ def test_report_offline_click_gallery_copy_ids(tmp_path):
         page.click(".nbdl-report-copy")
         copied = page.locator(".nbdl-report-ids").input_value().split("\n")
         page.screenshot(path=str(tmp_path / "report.png"))
-        browser.close()
+    finally:
+        context.close()
     assert sorted(copied) == sorted(ids)
     assert requests == []
     assert errors == []
