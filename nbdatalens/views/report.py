@@ -201,7 +201,7 @@ def build_report(
     columns: dict[str, Any] = {}
     spent = 0
     for name in model.column_names:
-        if name in model.columns or name in model.extra_columns:
+        if name in model.column_info:
             continue
         try:
             payload, names = model._requests.column_payload(name)

@@ -1,9 +1,12 @@
 """TableModel: the single browser-side model of a SampleTable.
 
 Views never copy the table's data: they hold a reference to this model
-(``widget_serialization``) and read its typed-array columns, decoded once in
-the browser. The selection lives here too, as one ``Bytes`` trait, so a
-selection made in one view reaches every other view without the kernel.
+(``widget_serialization``) and read its columns through one client per page.
+The widget state holds no column data: ``column_info`` names what can be
+fetched, and the page asks for a column when a view first draws it; the reply
+comes in chunks of at most 2 MiB (:mod:`nbdatalens.column_stream`). The
+selection lives here too, as one ``Bytes`` trait, so a selection made in one
+view reaches every other view without the kernel.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import traitlets
 
 from .. import cartography
 from ..annotations import ANNOTATION_COLUMNS
+from ..column_stream import WireColumn, chunk_messages, linear, raw
 from ..transport import array_payload, bytes_serialization, decode_selection, encode_selection
 from .annotation_messages import AnnotationRequests, Exporter
 from .bundles import bundle
@@ -42,20 +46,19 @@ class TableModel(anywidget.AnyWidget):
 
     #: int — number of rows N.
     n_rows = traitlets.Int(0).tag(sync=True)
-    #: dict — column name → typed-array payload (see docs/architecture.md).
-    columns = traitlets.Dict().tag(sync=True)
+    #: dict — every column the page can fetch now → ``{"version": int, "missing": bool}``
+    #: (``missing``: no finite value). A new version means new values: the page re-fetches
+    #: the columns it holds. ``@x`` / ``@y`` are the cluster-map layout, ``cell`` the
+    #: confusion cell code ``label × C + pred`` (label and pred are derived from it).
+    column_info = traitlets.Dict().tag(sync=True)
     #: dict — coded column name → list of display strings.
     categories = traitlets.Dict().tag(sync=True)
-    #: dict — ``{"x": payload, "y": payload}`` of the cluster-map layout, ``{}`` without one.
-    coords = traitlets.Dict().tag(sync=True)
     #: str — ``"given"``, ``"pca"``, ``"umap"`` or ``""``: where ``coords`` came from.
     coords_method = traitlets.Unicode("").tag(sync=True)
     #: str — progress text while a better layout is computed, ``""`` when settled.
     coords_status = traitlets.Unicode("").tag(sync=True)
     #: dict — data-map region thresholds.
     thresholds = traitlets.Dict().tag(sync=True)
-    #: dict — columns added on request (colour by any column), same payload format.
-    extra_columns = traitlets.Dict().tag(sync=True)
     #: list[str] — every column a view may colour by.
     column_names = traitlets.List(traitlets.Unicode()).tag(sync=True)
     #: bytes — the encoded selection (empty = nothing selected).
@@ -95,16 +98,20 @@ class TableModel(anywidget.AnyWidget):
         self._table = table
         self._annotations = annotations
         self._echo = False
+        #: name → (encoded column, its categories); built on first request, dropped on change
+        self._wire: dict[str, tuple[WireColumn, list[str] | None]] = {}
+        self._versions: dict[str, int] = {}
+        self._coords: np.ndarray | None = None
         super().__init__(
             n_rows=table.n,
-            columns=_core_columns(table),
+            column_info=_core_info(table),
             categories=_core_categories(table),
             thresholds=dict(table.thresholds),
             column_names=_colourable_columns(table),
             selection=encode_selection(table.selection, table.n),
         )
         self._requests = RequestHandler(table, annotations, extras)
-        self._handlers: dict[str, Callable[[dict[str, Any]], Reply]] = {
+        self._handlers: dict[str, Callable[[dict[str, Any]], Any]] = {
             **self._requests.handlers(),
             **AnnotationRequests(table, annotations, export).handlers(),
             **EpochRequests(table).handlers(),
@@ -140,25 +147,89 @@ class TableModel(anywidget.AnyWidget):
             if handler is None:
                 known = ", ".join(sorted(self._handlers))
                 raise ValueError(f"unknown message type {kind!r}; known: {known}")
-            reply, out_buffers = handler(content)
+            result = handler(content)
         except Exception as exc:  # report to the page, never kill the comm
             self.send(
                 {"type": "error", "request_id": request_id, "error": f"{type(exc).__name__}: {exc}"}
             )
             return
-        self.send({**reply, "type": kind, "request_id": request_id}, out_buffers or None)
+        # A handler answers with one reply, or a list of them (a column's chunks).
+        for reply, out_buffers in result if isinstance(result, list) else [result]:
+            self.send({**reply, "type": kind, "request_id": request_id}, out_buffers or None)
 
-    def _column(self, content: dict[str, Any]) -> Reply:
-        """Add a column to ``extra_columns`` (colour by any column); idempotent."""
-        name = str(content["name"])
-        if name not in self.extra_columns:
-            payload, names = self._requests.column_payload(name)
-            with self.hold_sync():  # categories must arrive with the codes they name
-                if names is not None:
-                    self.categories = {**self.categories, name: names}
-                self.extra_columns = {**self.extra_columns, name: payload}
-        # Sent after the trait update, so the column is there when the browser hears this.
-        return {"name": name}, []
+    def _column(self, content: dict[str, Any]) -> list[Reply]:
+        """The chunks of the asked-for columns (``names``, or one ``name``), as binary
+        buffers or, with ``base64``, as text for hosts that drop buffers."""
+        names = content.get("names")
+        if names is None:
+            names = [content["name"]]
+        if not isinstance(names, list) or not names:
+            raise ValueError(f"column: names must be a non-empty list, got {names!r}")
+        items = []
+        for name in map(str, names):
+            column, categories = self.wire_column(name)
+            items.append((name, column, self._versions.get(name, 0), categories))
+        return chunk_messages(items, base64_data=bool(content.get("base64")))
+
+    def wire_column(self, name: str) -> tuple[WireColumn, list[str] | None]:
+        """One column as the page gets it (encoded once, kept until its values change)."""
+        if name not in self._wire:
+            built = self._core_wire(name)
+            if built is None:
+                payload, categories = self._requests.column_payload(name)
+                values = np.frombuffer(payload["buffer"], dtype=payload["dtype"])
+                column = linear(values) if values.dtype.kind == "f" else raw(values, name=name)
+                built = (column, categories)
+                if name not in self.column_info:
+                    self._publish_info(name, column)
+            self._wire[name] = built
+        return self._wire[name]
+
+    def _core_wire(self, name: str) -> tuple[WireColumn, list[str] | None] | None:
+        table = self._table
+        if name in ("@x", "@y"):
+            if self._coords is None:
+                raise KeyError(f"no column {name!r}: the table has no cluster-map layout")
+            return linear(self._coords[:, 0 if name == "@x" else 1]), None
+        if name == "cell" and table.pred_codes is not None:
+            c = max(1, len(table.class_names))
+            cell = table.label_codes.astype(np.int64) * c + table.pred_codes
+            return raw(cell, name="cell"), None
+        if name == "label":
+            return raw(table.label_codes, name="label"), None
+        if name in ("pred", "correct") and table.pred_codes is not None:
+            if name == "pred":
+                return raw(table.pred_codes, name="pred"), None
+            return raw(table.pred_codes == table.label_codes, name="correct"), None
+        if name == "region":
+            codes = table.derived["region"].cat.codes.to_numpy()
+            return raw(np.where(codes < 0, 255, codes).astype(np.uint8), name="region"), None
+        if name in _CORE_FLOATS:
+            values = table.derived[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            if name == "correctness" and table.has_dynamics and table.n_epochs <= 254:
+                # k of E epochs correct: E + 1 values, exact in 8 bits.
+                return linear(values, steps=table.n_epochs, low=0.0, high=1.0), None
+            return linear(values), None
+        return None
+
+    def _publish_info(self, name: str, column: WireColumn) -> None:
+        missing = column.encoding == "linear" and bool(
+            (column.data == np.iinfo(column.data.dtype).max).all()
+        )
+        info = {"version": self._versions.get(name, 0), "missing": missing}
+        self.column_info = {**self.column_info, name: info}
+
+    def _changed(self, name: str) -> None:
+        """``name`` has new values: drop its encoding and tell the page (new version)."""
+        self._wire.pop(name, None)
+        if name not in self.column_info and name not in ("@x", "@y"):
+            return
+        self._versions[name] = self._versions.get(name, 0) + 1
+        info = dict(self.column_info.get(name, {"missing": False}))
+        info["version"] = self._versions[name]
+        if name in ("@x", "@y"):
+            info["missing"] = False
+        self.column_info = {**self.column_info, name: info}
 
     # ------------------------------------------------------------- selection
     def _selection_from_python(self, change: dict[str, Any]) -> None:
@@ -217,8 +288,10 @@ class TableModel(anywidget.AnyWidget):
 
     def _set_coords(self, xy: np.ndarray, method: str) -> None:
         xy = np.asarray(xy, dtype=np.float32)
-        with self._layout_lock:
-            self.coords = {"x": array_payload(xy[:, 0]), "y": array_payload(xy[:, 1])}
+        with self._layout_lock, self.hold_sync():
+            self._coords = xy
+            self._changed("@x")
+            self._changed("@y")
             self.coords_method = method
             if method != "pca":
                 self.coords_status = ""
@@ -232,18 +305,21 @@ class TableModel(anywidget.AnyWidget):
 
     @property
     def layout_coords(self) -> np.ndarray | None:
-        """The current cluster-map coordinates as an N×2 float32 array (None without any)."""
-        if not self.coords:
+        """The cluster-map coordinates as the page draws them (N×2 float32, quantised to
+        16 bits of their extent; the lasso selects by these), None without a layout."""
+        if self._coords is None:
             return None
-        return np.column_stack(
-            [np.frombuffer(self.coords[a]["buffer"], dtype=np.float32) for a in ("x", "y")]
-        )
+        return np.column_stack([self.wire_column(a)[0].decoded() for a in ("@x", "@y")])
 
     # ------------------------------------------------------ derived columns
     def refresh_columns(self) -> None:
-        """Re-send the core columns (after labels were corrected, for instance)."""
-        self.columns = _core_columns(self._table)
-        self.categories = _core_categories(self._table)
+        """Tell the page the core columns changed (after labels were corrected, for
+        instance): each gets a new version, which the page fetches when it shows it."""
+        with self.hold_sync():
+            self.categories = {**self.categories, **_core_categories(self._table)}
+            for name in list(_core_info(self._table)):
+                if name not in ("@x", "@y"):
+                    self._changed(name)
 
     # ---------------------------------------------------------- annotations
     def _send_annotations(self, kind: str) -> None:
@@ -267,13 +343,10 @@ class TableModel(anywidget.AnyWidget):
                 ]
 
     def refresh_extra(self, name: str) -> None:
-        """Rebuild a colour-by column already sent (its values changed)."""
-        if name not in self.extra_columns:
+        """A colour-by column's values changed: a new version (built when next asked)."""
+        if name not in self.column_info:
             return  # no view colours by it yet; it is built when one asks
-        payload, names = self._requests.column_payload(name)
-        if names is not None:
-            self.categories = {**self.categories, name: names}
-        self.extra_columns = {**self.extra_columns, name: payload}
+        self._changed(name)
 
 
 def _with_payload(annotations: dict[str, Any], key: str, values: np.ndarray) -> dict[str, Any]:
@@ -284,17 +357,20 @@ def _with_payload(annotations: dict[str, Any], key: str, values: np.ndarray) -> 
     return out
 
 
-def _core_columns(table: SampleTable) -> dict[str, Any]:
+#: The derived float metrics every table has (NaN where unknown).
+_CORE_FLOATS = ("loss", "margin", "confidence", "variability", "correctness")
+
+
+def _core_info(table: SampleTable) -> dict[str, Any]:
+    """``column_info`` of the columns every table has, before any is encoded."""
     d = table.derived
-    cols: dict[str, Any] = {"label": array_payload(table.label_codes)}
+    names = ["label", "region", *_CORE_FLOATS]
     if table.pred_codes is not None:
-        cols["pred"] = array_payload(table.pred_codes)
-        cols["correct"] = array_payload((table.pred_codes == table.label_codes).astype(np.uint8))
-    for name in ("loss", "margin", "confidence", "variability", "correctness"):
-        cols[name] = array_payload(d[name].to_numpy(dtype=np.float32, na_value=np.nan))
-    region = d["region"].cat.codes.to_numpy()
-    cols["region"] = array_payload(np.where(region < 0, 255, region).astype(np.uint8))
-    return cols
+        names += ["cell", "pred", "correct"]
+    info = {name: {"version": 0, "missing": False} for name in names}
+    for name in _CORE_FLOATS:
+        info[name]["missing"] = bool(d[name].isna().all())
+    return info
 
 
 def _core_categories(table: SampleTable) -> dict[str, list[str]]:

@@ -169,7 +169,10 @@ export class ConfusionView {
     model.on("change:normalize", this.onNormalize);
     model.on("change:height", this.onHeight);
     model.on("change:epoch", this.onEpoch);
-    table.on("change:columns", this.onColumns as never);
+    table.on("change:column_info", this.onColumns as never);
+    table.onColumns((name, complete) => {
+      if (complete && (name === "cell" || name === "label" || name === "pred")) this.onColumns();
+    });
     table.on("change:categories", this.onColumns as never);
     table.on("change:selection", this.onSelection as never);
   }
@@ -235,15 +238,19 @@ export class ConfusionView {
   }
 
   private recount(): void {
-    const label = this.table.column("label");
-    const pred = this.predictions();
-    const names = this.table.categories("label") ?? [];
-    const root = this.frame.root;
-    if (!label || !pred) {
+    const hasPred = this.table.columnInfo("pred") !== undefined;
+    if (!hasPred && this.epoch === null) {
       // Nothing to count without predictions: say so instead of drawing an empty grid.
       this.showMessage(NO_PREDICTION, "no-prediction");
       return;
     }
+    // The label and prediction codes (one "cell" column): drawn once they are here.
+    if (!this.table.ready(hasPred ? ["label", "pred"] : ["label"])) return;
+    const label = this.table.column("label");
+    const pred = this.predictions();
+    const names = this.table.categories("label") ?? [];
+    const root = this.frame.root;
+    if (!label || !pred) return;
     const previous = this.matrix;
     if (
       previous &&

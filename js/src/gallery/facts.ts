@@ -6,7 +6,7 @@ import { formatMetric } from "../lib/format";
 import { type IssueType, issueBits, issuesOf, severity } from "../lib/issue_flags";
 import type { NumericArray, TableClient } from "../lib/table_client";
 import { type AnnotationArrays, rowAnnotation } from "./annotations";
-import { hasValues, isSortKey, type OrderColumns, SORT_KEYS, type SortKey } from "./order";
+import { isSortKey, type OrderColumns, SORT_KEYS, type SortKey } from "./order";
 
 const METRIC_NAMES: Partial<Record<SortKey, string>> = {
   loss: "loss",
@@ -68,20 +68,35 @@ export class RowFacts {
     };
   }
 
-  /** Re-read the columns (after the table model sent new ones). O(N) once, never per scroll. */
-  refresh(): void {
-    this.columns = Object.fromEntries(
-      ["loss", "confidence", "margin", "label", "pred", "correct"].map((name) => [
-        name,
-        this.table.column(name),
-      ]),
-    );
+  /**
+   * Re-read the columns (after one arrived) and the sort keys this table has; asks
+   * the kernel for what the tiles of sort key `wanted` show (label, prediction, loss,
+   * the key's metric). True once those are here. O(1): never touches the rows.
+   */
+  refresh(wanted?: unknown): boolean {
+    const table = this.table;
+    const has = (name: string) => {
+      const info = table.columnInfo(name);
+      return info !== undefined && !info.missing;
+    };
     this.sortKeys = SORT_KEYS.filter(
       (key) =>
         key === "label" ||
         key === "table" ||
-        (key === "issue" ? this.issueRank !== undefined : hasValues(this.columns[key])),
+        (key === "issue" ? this.issueRank !== undefined : has(key)),
     );
+    const key = this.sortKey(wanted);
+    const needed = ["label", ...(table.columnInfo("pred") ? ["pred", "correct"] : [])];
+    if (has("loss")) needed.push("loss");
+    if (METRIC_NAMES[key] && !needed.includes(key)) needed.push(key);
+    const ready = table.ready(needed);
+    this.columns = Object.fromEntries(
+      ["loss", "confidence", "margin", "label", "pred", "correct"].map((name) => [
+        name,
+        table.column(name),
+      ]),
+    );
+    return ready;
   }
 
   /** The key in effect: the wanted one when this table can sort by it, else the first it can. */

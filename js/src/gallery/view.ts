@@ -112,7 +112,8 @@ export class GalleryView {
     );
     const reorder = () => this.recompute(true);
     this.modelEvents = [
-      ["change:sort_by", reorder],
+      // A new sort key may need its metric column first.
+      ["change:sort_by", () => this.onColumns(true)],
       ["change:descending", reorder],
       ["change:sample_size", reorder],
       ["change:sample_seed", reorder],
@@ -127,7 +128,10 @@ export class GalleryView {
     ];
     for (const [event, cb] of this.modelEvents) model.on(event, cb);
     table.on("change:selection", () => this.onSelection());
-    table.on("change:columns", () => this.onColumns());
+    table.on("change:column_info", () => this.onColumns());
+    table.onColumns((name, complete) => {
+      if (complete && this.waitingFor(name)) this.onColumns();
+    });
     table.on("change:categories", () => this.recompute(false));
     table.on("change:annotations", () => this.onAnnotations());
     table.on("change:tag_names", () => this.onAnnotations());
@@ -154,17 +158,25 @@ export class GalleryView {
     return this.facts.sortKey(this.model.get("sort_by"));
   }
 
-  private onColumns(): void {
-    this.facts.refresh();
+  /** The tiles' columns are all here (see RowFacts.refresh). */
+  private loaded = false;
+
+  /** Whether column `name` (as fetched) is one the tiles may be waiting for. */
+  private waitingFor(name: string): boolean {
+    return ["cell", "label", "pred", "correct", "loss", "confidence", "margin"].includes(name);
+  }
+
+  private onColumns(toTop = false): void {
+    this.loaded = this.facts.refresh(this.model.get("sort_by"));
     this.header.setSortKeys(this.facts.sortKeys);
-    this.recompute(false);
+    if (this.loaded) this.recompute(toTop);
   }
 
   /** The issue checks (or the one picked) changed: badges follow; a newly picked check
    * sorts the gallery worst first, as the user asked for that check's samples. */
   private onIssues(picked: boolean): void {
     this.facts.refreshIssues();
-    this.facts.refresh();
+    this.loaded = this.facts.refresh(this.model.get("sort_by"));
     this.header.setSortKeys(this.facts.sortKeys);
     if (picked && this.facts.sortKeys.includes("issue")) {
       this.setSort("issue", SUSPECT_FIRST.issue);
@@ -201,6 +213,7 @@ export class GalleryView {
 
   /** New rows or a new order: rebuild the order, the header and the visible tiles. */
   private recompute(toTop: boolean): void {
+    if (!this.loaded) return; // drawn once the label and metric columns arrived
     const count = this.table.selectionCount();
     let base: Uint32Array;
     if (count > 0) {

@@ -14,6 +14,7 @@ import {
   selectionBytesEqual,
   toDataView,
 } from "./codec";
+import { BuffersDropped, type ChunkHeader, ColumnAssembler } from "./columns";
 import type { IssueFlags, IssuesPayload } from "./issue_flags";
 
 export type NumericArray =
@@ -27,13 +28,11 @@ export type NumericArray =
 /** The synced traits of the Python TableModel (same snake_case names). */
 export interface TableState {
   n_rows: number;
-  columns: Record<string, Payload>;
+  column_info: Record<string, ColumnInfo>;
   categories: Record<string, string[]>;
-  coords: { x?: Payload; y?: Payload };
   coords_method: string;
   coords_status: string;
   thresholds: Record<string, number>;
-  extra_columns: Record<string, Payload>;
   column_names: string[];
   selection: Bytes | null;
   annotations: AnnotationPayloads;
@@ -41,6 +40,19 @@ export interface TableState {
   issues: IssuesPayload;
   active_issue: string;
 }
+
+/** One fetchable column: its version (new values = new version) and whether it has no
+ * finite value at all. */
+export interface ColumnInfo {
+  version: number;
+  missing: boolean;
+}
+
+/** The layout columns of the cluster map. */
+export const LAYOUT_X = "@x";
+export const LAYOUT_Y = "@y";
+/** Derived from the confusion-cell code `label × C + pred` when the table has it. */
+const FROM_CELL = new Set(["label", "pred", "correct"]);
 
 /** The `annotations` trait: per-row arrays, each absent while no row has one. */
 export interface AnnotationPayloads {
@@ -66,8 +78,31 @@ interface WidgetManagerLike {
   get_model(id: string): Promise<RawModel>;
 }
 
+interface HeldColumn {
+  version: number;
+  array: NumericArray;
+  categories: string[] | undefined;
+  /** [low, high] of a quantised float column: its finite extent, known from the first chunk. */
+  extent: [number, number] | undefined;
+}
+
+/** Told which column got a chunk, and whether that column is now complete. */
+export type ColumnListener = (name: string, complete: boolean) => void;
+
 interface SharedCache {
   arrays: WeakMap<object, NumericArray>;
+  /** Complete columns by name (the newest version fetched). */
+  held: Map<string, HeldColumn>;
+  /** `name@version` being fetched → the promise of its arrival. */
+  pending: Map<string, Promise<void>>;
+  /** Columns still arriving: their arrays so far (rows not yet here are NaN or 0). */
+  partial: Map<string, HeldColumn>;
+  /** Called after each chunk of a column, for every view of the page. */
+  listeners: Set<ColumnListener>;
+  /** Arrays derived from the cell codes: label, pred, correct. */
+  derived: Map<string, { from: NumericArray; array: NumericArray }>;
+  /** The host dropped a binary buffer once: ask for base64 text from then on. */
+  base64: boolean;
   selectionSource: unknown;
   selectionMask: Uint8Array;
   selectionCount: number;
@@ -114,6 +149,7 @@ export class TableClient {
    * ignores the context argument of `off`, and `off(null, null)` there would drop the
    * listeners of every other view of the shared table too. */
   private readonly listeners: [string, (...args: never[]) => void][] = [];
+  private readonly ownListeners: ColumnListener[] = [];
 
   constructor(model: RawModel) {
     this.model = model;
@@ -121,6 +157,12 @@ export class TableClient {
     if (!cache) {
       cache = {
         arrays: new WeakMap(),
+        held: new Map(),
+        pending: new Map(),
+        partial: new Map(),
+        listeners: new Set(),
+        derived: new Map(),
+        base64: false,
         selectionSource: undefined,
         selectionMask: new Uint8Array(0),
         selectionCount: 0,
@@ -159,19 +201,157 @@ export class TableClient {
     return arr;
   }
 
-  /** A core or extra column, decoded (zero-copy) and cached. */
+  /** What the kernel says about column `name` (undefined: not fetchable yet). */
+  columnInfo(name: string): ColumnInfo | undefined {
+    return ((this.model.get("column_info") as Record<string, ColumnInfo>) ?? {})[name];
+  }
+
+  /** The column the page fetches for `name` (label, pred and correct come inside "cell"). */
+  sourceOf(name: string): string {
+    return FROM_CELL.has(name) && this.columnInfo("cell") ? "cell" : name;
+  }
+
+  /** A column this page holds, or undefined until it has arrived (see {@link want}). */
   column(name: string): NumericArray | undefined {
-    const core = (this.model.get("columns") as Record<string, Payload>)[name];
-    if (core) return this.decode(core);
-    return this.decode((this.model.get("extra_columns") as Record<string, Payload>)[name]);
+    const source = this.sourceOf(name);
+    const held = this.cache.held.get(source);
+    if (held === undefined) return undefined;
+    if (source === name) return held.array;
+    return this.derive(name, held.array);
+  }
+
+  private derive(name: string, cell: NumericArray, cache = true): NumericArray {
+    const known = this.cache.derived.get(name);
+    if (cache && known && known.from === cell) return known.array;
+    const c = Math.max(1, (this.categories("label") ?? []).length);
+    const out = new Uint8Array(cell.length);
+    const wide = c > 16 ? new Uint16Array(cell.length) : null;
+    for (let i = 0; i < cell.length; i++) {
+      const v = cell[i];
+      const label = Math.floor(v / c);
+      const pred = v - label * c;
+      const x = name === "label" ? label : name === "pred" ? pred : label === pred ? 1 : 0;
+      if (wide) wide[i] = x;
+      else out[i] = x;
+    }
+    const array = name !== "correct" && wide ? wide : out;
+    if (cache) this.cache.derived.set(name, { from: cell, array });
+    return array;
   }
 
   hasColumn(name: string): boolean {
     return this.column(name) !== undefined;
   }
 
+  /** The column as far as it has arrived: complete, or the rows of the chunks so far
+   * (a float column's missing rows are NaN, so a scatter draws only what is here). */
+  partialColumn(name: string): NumericArray | undefined {
+    const whole = this.column(name);
+    if (whole !== undefined) return whole;
+    const source = this.sourceOf(name);
+    const partial = this.cache.partial.get(source)?.array;
+    if (partial === undefined || source === name) return partial;
+    return this.derive(name, partial, false); // from the cell codes so far, not cached
+  }
+
+  /** [low, high] of a quantised float column (its finite extent), once a chunk is here. */
+  extent(name: string): [number, number] | undefined {
+    return (this.cache.held.get(name) ?? this.cache.partial.get(name))?.extent;
+  }
+
+  /**
+   * True when every column in `names` is here (at some version); otherwise asks for
+   * the missing or outdated ones and returns false: the view draws when
+   * {@link onColumns} says they arrived. Fetch errors are logged, not thrown.
+   */
+  ready(names: readonly string[]): boolean {
+    this.want(names).catch((err: unknown) =>
+      console.warn(`nbdatalens: cannot fetch ${names.join(", ")}:`, err),
+    );
+    return names.every((name) => this.column(name) !== undefined);
+  }
+
   categories(name: string): string[] | undefined {
-    return (this.model.get("categories") as Record<string, string[]>)[name];
+    const held = this.cache.held.get(name) ?? this.cache.partial.get(name);
+    return held?.categories ?? (this.model.get("categories") as Record<string, string[]>)[name];
+  }
+
+  /** Call `cb` after each chunk of a column arrives (whichever view of the page asked). */
+  onColumns(cb: ColumnListener): void {
+    this.cache.listeners.add(cb);
+    this.ownListeners.push(cb);
+    // New values in the kernel (a new layout, corrected labels): fetch what is held again.
+    this.listen("change:column_info", () => this.refetchChanged());
+  }
+
+  /**
+   * Fetch the columns in `names` this page does not hold at their current version,
+   * in one request (chunks interleaved by rows); resolves when all have arrived.
+   * Names the kernel does not list are asked for too (a user column to colour by):
+   * the kernel answers those with an error, which rejects.
+   */
+  want(names: readonly string[]): Promise<void> {
+    const waits: Promise<void>[] = [];
+    const ask: string[] = [];
+    for (const name of new Set(names.map((n) => this.sourceOf(n)))) {
+      const version = this.columnInfo(name)?.version ?? 0;
+      if ((this.cache.held.get(name)?.version ?? -1) >= version) continue;
+      const key = `${name}@${version}`;
+      const pending = this.cache.pending.get(key);
+      if (pending) waits.push(pending);
+      else ask.push(name);
+    }
+    if (ask.length > 0) {
+      const fetch = this.fetchColumns(ask);
+      for (const name of ask) {
+        const key = `${name}@${this.columnInfo(name)?.version ?? 0}`;
+        const done = fetch.finally(() => this.cache.pending.delete(key));
+        this.cache.pending.set(key, done);
+      }
+      waits.push(fetch);
+    }
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  private async fetchColumns(names: string[]): Promise<void> {
+    try {
+      await this.fetchOnce(names, this.cache.base64);
+    } catch (err) {
+      if (!(err instanceof BuffersDropped) || this.cache.base64) throw err;
+      this.cache.base64 = true; // this host drops binary buffers: base64 text from now on
+      await this.fetchOnce(names, true);
+    } finally {
+      for (const name of names) this.cache.partial.delete(name); // a failed fetch left rows out
+    }
+  }
+
+  private fetchOnce(names: string[], base64: boolean): Promise<void> {
+    const parts = new Map<string, ColumnAssembler>();
+    return this.stream({ type: "column", names, base64 }, (msg, buffers) => {
+      const header = msg as unknown as ChunkHeader;
+      let part = parts.get(header.name);
+      if (!part) {
+        part = new ColumnAssembler(header);
+        parts.set(header.name, part);
+      }
+      part.add(header, buffers[0]);
+      const column: HeldColumn = {
+        version: part.version,
+        array: part.array,
+        categories: part.categories,
+        extent:
+          header.encoding === "linear" ? [header.low ?? 0, header.high ?? 0] : undefined,
+      };
+      const held = this.cache.held.get(header.name);
+      if (part.complete) {
+        this.cache.partial.delete(header.name);
+        if ((held?.version ?? -1) <= part.version) this.cache.held.set(header.name, column);
+      } else if (held === undefined) {
+        this.cache.partial.set(header.name, column);
+      }
+      for (const cb of [...this.cache.listeners]) cb(header.name, part.complete);
+      return parts.size === names.length && [...parts.values()].every((p) => p.complete);
+    });
   }
 
   /** A per-row annotation array (`tags` bitmask or `corrected` shifted codes), decoded and
@@ -203,11 +383,23 @@ export class TableClient {
     return { types: state.types ?? [], flagged };
   }
 
-  /** The cluster-map layout, or null when the table has none. */
+  /** The cluster-map layout, or null while it has not arrived (or the table has none). */
   coords(): { x: Float32Array; y: Float32Array } | null {
-    const c = this.model.get("coords") as TableState["coords"];
-    if (!c?.x || !c.y) return null;
-    return { x: this.decode(c.x) as Float32Array, y: this.decode(c.y) as Float32Array };
+    const x = this.column(LAYOUT_X);
+    const y = this.column(LAYOUT_Y);
+    return x && y ? { x: x as Float32Array, y: y as Float32Array } : null;
+  }
+
+  /** Re-fetch the held columns whose version changed (new values in the kernel). */
+  refetchChanged(): void {
+    const stale = [...this.cache.held].filter(
+      ([name, held]) => (this.columnInfo(name)?.version ?? held.version) > held.version,
+    );
+    if (stale.length > 0) {
+      this.want(stale.map(([name]) => name)).catch((err: unknown) =>
+        console.warn("nbdatalens: cannot refresh columns:", err),
+      );
+    }
   }
 
   get<K extends keyof TableState>(name: K): TableState[K] {
@@ -308,16 +500,50 @@ export class TableClient {
     slowMs = 20000,
     onWaiting: WaitingListener = () => {},
   ): Promise<{ reply: T; buffers: DataView[] }> {
+    let result: { reply: T; buffers: DataView[] } | null = null;
+    return this.stream(
+      content,
+      (msg, buffers) => {
+        result = { reply: msg as T, buffers };
+        return true;
+      },
+      slowMs,
+      onWaiting,
+    ).then(() => result as unknown as { reply: T; buffers: DataView[] });
+  }
+
+  /** Like {@link request} for a reply of several messages: `onMessage` gets each one and
+   * returns true at the last; an error reply, or an exception in `onMessage`, rejects. */
+  stream(
+    content: Record<string, unknown>,
+    onMessage: (msg: Record<string, unknown>, buffers: DataView[]) => boolean,
+    slowMs = 20000,
+    onWaiting: WaitingListener = () => {},
+  ): Promise<void> {
     const requestId = nextRequestId();
     return new Promise((resolve, reject) => {
       let waiting = false;
-      const handler = (msg: Record<string, unknown>, buffers: DataView[]) => {
-        if (msg.request_id !== requestId) return;
+      const finish = () => {
         this.unlisten("msg:custom", handler as never);
         clearTimeout(timer);
         if (waiting) onWaiting(false);
-        if (msg.type === "error") reject(new Error(String(msg.error)));
-        else resolve({ reply: msg as T, buffers: buffers ?? [] });
+      };
+      const handler = (msg: Record<string, unknown>, buffers: DataView[]) => {
+        if (msg.request_id !== requestId) return;
+        if (msg.type === "error") {
+          finish();
+          reject(new Error(String(msg.error)));
+          return;
+        }
+        try {
+          if (!onMessage(msg, buffers ?? [])) return;
+        } catch (err) {
+          finish();
+          reject(err);
+          return;
+        }
+        finish();
+        resolve();
       };
       const timer = setTimeout(() => {
         waiting = true;
@@ -328,11 +554,10 @@ export class TableClient {
     });
   }
 
-  /** Ask Python to add a column to extra_columns (colour by any column); rejects with
-   * Python's error (e.g. an unknown column) instead of waiting forever. */
+  /** Fetch one column (colour by any column); rejects with Python's error (e.g. an
+   * unknown column) instead of waiting forever. */
   async ensureColumn(name: string): Promise<void> {
-    if (this.hasColumn(name)) return;
-    await this.request({ type: "column", name });
+    await this.want([name]);
     if (!this.hasColumn(name)) {
       throw new Error(`nbdatalens: the kernel did not provide column ${name}`);
     }
@@ -341,5 +566,6 @@ export class TableClient {
   /** Remove every listener this client added to the shared table model. */
   dispose(): void {
     for (const [event, cb] of this.listeners.splice(0)) this.model.off(event, cb, this.context);
+    for (const cb of this.ownListeners.splice(0)) this.cache.listeners.delete(cb);
   }
 }

@@ -78,11 +78,15 @@ export function categoricalColoring(
 
 /**
  * Colour points by a numeric column with viridis over [min, max] (the finite
- * range of the values, or the column's fixed range); NaN gets the missing
+ * range of the values — `extent` when the kernel sent it — or the column's fixed range); NaN gets the missing
  * colour at index {@link NUMERIC_STEPS}.
  */
-export function numericColoring(column: string, values: ArrayLike<number>): Coloring {
-  const [min, max] = FIXED_RANGES[column] ?? finiteRange(values);
+export function numericColoring(
+  column: string,
+  values: ArrayLike<number>,
+  extent?: readonly [number, number],
+): Coloring {
+  const [min, max] = FIXED_RANGES[column] ?? extent ?? finiteRange(values);
   const n = values.length;
   const colorIndex = new Uint16Array(n);
   const span = max - min;

@@ -1,8 +1,11 @@
 // What a scatter view reads from the table: its point coordinates (or why it
-// has none) and the colouring of the colour-by column.
+// has none) and the colouring of the colour-by column. Columns arrive from the
+// kernel when a view first needs them (lib/table_client.ts `ready`), in chunks:
+// a view draws the rows that are here and says it is ready once all are.
 
-import type { TableClient } from "../lib/table_client";
+import { LAYOUT_X, LAYOUT_Y, type TableClient } from "../lib/table_client";
 import { type Coloring, categoricalColoring, numericColoring } from "./coloring";
+import { type Domain, dataBounds } from "./viewport";
 
 export type ScatterKind = "data_map" | "cluster_map";
 
@@ -11,6 +14,8 @@ export interface Points {
   ys: ArrayLike<number> | null;
   /** Why there is nothing to draw, or null. */
   message: string | null;
+  /** True while the point columns are still arriving (xs / ys hold the rows so far). */
+  loading: boolean;
 }
 
 const NO_DYNAMICS =
@@ -20,70 +25,98 @@ const NO_EMBEDDING =
   "No embedding in this table, so there is no cluster map. Pass an `embedding` " +
   "column of vectors, or `x` and `y` columns.";
 
-function hasFinite(values: ArrayLike<number>): boolean {
-  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) return true;
-  return false;
+/** The two columns a view plots, or null when the table has none for it. */
+export function axisColumns(table: TableClient, kind: ScatterKind): [string, string] | null {
+  if (kind === "data_map") {
+    const info = table.columnInfo("confidence");
+    // Without dynamics the metrics exist but hold no finite value.
+    return info && !info.missing && table.columnInfo("variability")
+      ? ["variability", "confidence"]
+      : null;
+  }
+  return table.columnInfo(LAYOUT_X) ? [LAYOUT_X, LAYOUT_Y] : null;
 }
 
-/** Data map: variability × confidence; cluster map: the layout coordinates. */
-export function loadPoints(table: TableClient, kind: ScatterKind): Points {
-  let xs: ArrayLike<number> | null = null;
-  let ys: ArrayLike<number> | null = null;
-  if (kind === "data_map") {
-    const x = table.column("variability");
-    const y = table.column("confidence");
-    // Without dynamics the columns exist but hold only NaN.
-    if (x !== undefined && y !== undefined && hasFinite(y)) {
-      xs = x;
-      ys = y;
-    }
-  } else {
-    const c = table.coords();
-    xs = c?.x ?? null;
-    ys = c?.y ?? null;
+/** True when the kernel can send column `name` (a core column or a user column). */
+export function canFetch(table: TableClient, name: string): boolean {
+  return (
+    table.columnInfo(name) !== undefined ||
+    (name === "label" && table.columnInfo("cell") !== undefined) ||
+    (table.get("column_names") ?? []).includes(name)
+  );
+}
+
+/**
+ * Data map: variability × confidence; cluster map: the layout coordinates.
+ * Asks for them (with the colour column first, so a chunk's colours land before its
+ * points) unless they are here; meanwhile the rows that arrived are drawn.
+ */
+export function loadPoints(table: TableClient, kind: ScatterKind, colorBy: string): Points {
+  const axes = axisColumns(table, kind);
+  if (table.n === 0) return { xs: null, ys: null, message: "The table has no rows.", loading: false };
+  if (axes === null) {
+    const message = kind === "data_map" ? NO_DYNAMICS : NO_EMBEDDING;
+    return { xs: null, ys: null, message, loading: false };
   }
-  let message: string | null = null;
-  if (table.n === 0) message = "The table has no rows.";
-  else if (xs === null) message = kind === "data_map" ? NO_DYNAMICS : NO_EMBEDDING;
-  return { xs, ys, message };
+  const wanted = canFetch(table, colorBy) ? [colorBy, ...axes] : axes;
+  const loading = !table.ready(wanted);
+  const xs = table.partialColumn(axes[0]) ?? null;
+  const ys = table.partialColumn(axes[1]) ?? null;
+  return { xs, ys, message: null, loading: loading || xs === null || ys === null };
+}
+
+/** The extent to fit a cluster map to: from the kernel's quantisation headers as soon as
+ * the first chunk is here (so the view does not jump as rows arrive), else from the data. */
+export function pointBounds(
+  table: TableClient,
+  axes: [string, string] | null,
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  pad: number,
+): Domain {
+  const ex = axes && table.extent(axes[0]);
+  const ey = axes && table.extent(axes[1]);
+  if (!ex || !ey) return dataBounds(xs, ys, pad);
+  const corners = [ex[0], ex[1], ex[0], ex[1]];
+  return dataBounds(corners, [ey[0], ey[1], ey[1], ey[0]], pad);
 }
 
 /** The colour-by menu: the table's column names, plus correctness (the data map's default). */
 export function colourableColumns(table: TableClient): string[] {
   const names = [...(table.get("column_names") ?? [])];
-  if (table.column("correctness") && !names.includes("correctness")) names.push("correctness");
+  if (table.columnInfo("correctness") && !names.includes("correctness")) names.push("correctness");
   return names;
 }
 
 /**
- * The colouring for column `name`. A user column the browser does not hold
- * yet is requested from the kernel and reported as `pending`; meanwhile the
- * previous colouring stays (or the labels, which every table has).
+ * The colouring for column `name`, from the rows that arrived so far. A column
+ * the browser does not hold yet is requested from the kernel and reported as
+ * `pending`; meanwhile the previous colouring stays (or the labels).
  */
 export function resolveColoring(
   table: TableClient,
   name: string,
   previous: Coloring | null,
-): { coloring: Coloring | null; pending: string | null } {
-  const values = table.column(name);
-  if (values !== undefined) {
-    const names = table.categories(name);
-    const coloring = names
-      ? categoricalColoring(name, values, names)
-      : numericColoring(name, values);
-    return { coloring, pending: null };
-  }
-  let pending: string | null = null;
-  if ((table.get("column_names") ?? []).includes(name)) {
-    pending = name;
+): { coloring: Coloring | null; pending: string | null; source: ArrayLike<number> | null } {
+  const values = table.partialColumn(name);
+  const complete = table.column(name) !== undefined;
+  const pending = complete ? null : canFetch(table, name) ? name : null;
+  if (pending !== null && values === undefined) {
     table.ensureColumn(name).catch((err: unknown) => {
       console.warn(`nbdatalens: cannot colour by ${name}:`, err);
     });
   }
-  if (previous !== null && pending !== null) return { coloring: previous, pending };
+  if (values !== undefined) {
+    const names = table.categories(name);
+    const coloring = names
+      ? categoricalColoring(name, values, names)
+      : numericColoring(name, values, table.extent(name));
+    return { coloring, pending, source: values };
+  }
+  if (previous !== null && pending !== null) return { coloring: previous, pending, source: null };
   const labels = table.column("label");
   const fallback = labels
     ? categoricalColoring("label", labels, table.categories("label") ?? [])
     : previous;
-  return { coloring: fallback, pending };
+  return { coloring: fallback, pending, source: labels ?? null };
 }

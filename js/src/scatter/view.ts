@@ -3,6 +3,8 @@
 // State other views share (selection, columns, layout) is read from the
 // TableClient; state of this view alone (viewport, hover, drawing) stays
 // here. Frames are drawn on requestAnimationFrame, at most one per frame.
+// The view asks for its columns when it first draws them; while their chunks
+// arrive it draws the rows that are here, a few times a second.
 
 import type { AnyModel } from "@anywidget/types";
 import { parseCssColor, readTheme, type Theme } from "../lib/colors";
@@ -22,10 +24,16 @@ import { type Coloring, maskOfIndex, packedPalettes } from "./coloring";
 import { attachGestures, type MouseMode } from "./gestures";
 import { Picking } from "./picking";
 import { autoDiameter, PlotCanvases, type Scene, VECTOR_LIMIT } from "./renderer";
-import { colourableColumns, loadPoints, resolveColoring, type ScatterKind } from "./source";
+import {
+  axisColumns,
+  colourableColumns,
+  loadPoints,
+  pointBounds,
+  resolveColoring,
+  type ScatterKind,
+} from "./source";
 import { groupByColor } from "./vector";
 import {
-  dataBounds,
   domainOf,
   fitDomain,
   panBy,
@@ -51,6 +59,8 @@ export interface ScatterTraits {
 const FAST_FRAME_MS = 14;
 /** After the last wheel or drag event, wait this long before drawing every point again. */
 const SETTLE_MS = 140;
+/** While columns arrive, draw the rows so far at most this often. */
+const PARTIAL_DRAW_MS = 300;
 /** The data map's fixed axes: variability 0..0.5, confidence 0..1, with a little air. */
 const DATA_MAP_DOMAIN = { x0: -0.0125, x1: 0.5125, y0: -0.025, y1: 1.025 };
 
@@ -66,6 +76,11 @@ export class ScatterView {
   private theme: Theme;
   private xs: ArrayLike<number> | null = null;
   private ys: ArrayLike<number> | null = null;
+  /** The point or colour columns are still arriving. */
+  private loading = true;
+  /** The columns this view draws from (as fetched: label comes inside "cell"). */
+  private sources = new Set<string>();
+  private partialTimer: ReturnType<typeof setTimeout> | null = null;
   private coloring: Coloring | null = null;
   private palettes: Scene["palettes"] | null = null;
   private groups: Scene["groups"] = null;
@@ -123,7 +138,7 @@ export class ScatterView {
       this.model.on(event, fn);
       this.disposers.push(() => this.model.off(event as "change:kind", fn));
     };
-    onModel("change:color_by", () => this.recolor());
+    onModel("change:color_by", () => this.reload()); // may fetch the new column
     onModel("change:point_size", () => this.request(true));
     onModel("change:mode", () => this.chrome.setMode(this.model.get("mode")));
     onModel("change:height", () => this.applyHeight());
@@ -132,9 +147,9 @@ export class ScatterView {
       this.updateCount();
       this.request(true);
     });
-    t.on("change:columns", () => this.reload());
-    t.on("change:coords", () => this.reload());
-    t.on("change:extra_columns", () => this.recolor());
+    // A column appeared or got a new version (a new layout, corrected labels).
+    t.on("change:column_info", () => this.reload());
+    t.onColumns((name, complete) => this.onChunk(name, complete));
     t.on("change:categories", () => this.recolor());
     t.on("change:column_names", () => this.updateColumns());
     t.on("change:thresholds", () => this.request(true));
@@ -186,6 +201,7 @@ export class ScatterView {
     for (const off of this.disposers.splice(0)) off();
     this.frame.cancel();
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
+    if (this.partialTimer !== null) clearTimeout(this.partialTimer);
     this.animation = null;
     this.picking.dispose();
     this.table.dispose();
@@ -201,12 +217,34 @@ export class ScatterView {
     return this.model.get("color_by") || (this.kind === "data_map" ? "correctness" : "label");
   }
 
+  /** A chunk of some column arrived: redraw when it is one this view draws from. */
+  private onChunk(name: string, complete: boolean): void {
+    if (!this.sources.has(name)) return;
+    if (complete) {
+      if (this.partialTimer !== null) clearTimeout(this.partialTimer);
+      this.partialTimer = null;
+      this.reload();
+    } else if (this.partialTimer === null) {
+      // The first rows at once, then a few frames a second until the rest is here.
+      const wait = this.xs === null ? 0 : PARTIAL_DRAW_MS;
+      this.partialTimer = setTimeout(() => {
+        this.partialTimer = null;
+        this.reload();
+      }, wait);
+    }
+  }
+
   /** Coordinates and colours from the table; a new cluster layout glides in. */
   private reload(): void {
     const old = { xs: this.xs, ys: this.ys, v: this.viewport };
-    const points = loadPoints(this.table, this.kind);
+    const points = loadPoints(this.table, this.kind, this.colorBy());
     this.xs = points.xs;
     this.ys = points.ys;
+    this.loading = points.loading;
+    const t = this.table;
+    this.sources = new Set(
+      [...(axisColumns(t, this.kind) ?? []), this.colorBy(), "label"].map((n) => t.sourceOf(n)),
+    );
     this.chrome.setMessage(points.message);
     this.recolor(false);
     const moved = this.kind === "cluster_map" && this.xs !== old.xs;
@@ -230,6 +268,7 @@ export class ScatterView {
   private recolor(redraw = true): void {
     const { coloring, pending } = resolveColoring(this.table, this.colorBy(), this.coloring);
     this.coloring = coloring;
+    if (pending !== null) this.sources.add(this.table.sourceOf(pending));
     this.highlight = null;
     this.repalette();
     this.chrome.setLegend(coloring, pending);
@@ -297,7 +336,9 @@ export class ScatterView {
     if (this.kind === "data_map") {
       this.fitted = fitDomain(DATA_MAP_DOMAIN, w, h, false);
     } else {
-      const bounds = this.xs && this.ys ? dataBounds(this.xs, this.ys, 0.04) : DATA_MAP_DOMAIN;
+      const axes = axisColumns(this.table, this.kind);
+      const bounds =
+        this.xs && this.ys ? pointBounds(this.table, axes, this.xs, this.ys, 0.04) : DATA_MAP_DOMAIN;
       this.fitted = fitDomain(bounds, w, h, true);
     }
     if (!this.userMoved || this.viewport === null) this.viewport = this.fitted;
@@ -396,7 +437,9 @@ export class ScatterView {
     ds.plotRect = [r.left - root.left, r.top - root.top, r.width, r.height].map(String).join(",");
     ds.nDrawn = String(drawn);
     ds.frameMs = this.lastFullMs.toFixed(1);
-    ds.ready = "1";
+    // Ready once every row of the points and their colours is drawn (or there is nothing to draw).
+    ds.ready = this.loading ? "0" : "1";
+    ds.loading = this.loading ? "1" : "0";
   }
 
   private drawOverlay(v: Viewport): void {
