@@ -102,19 +102,6 @@ describe("TableClient writes the selection as a DataView", () => {
     expect(client.selectionMask()[4]).toBe(1);
   });
 
-  it("decodes and caches a column whose buffer arrived as base64", () => {
-    const values = Uint8Array.of(5, 6, 7);
-    const model = new FakeModel({
-      n_rows: 3,
-      selection: null,
-      columns: { label: { dtype: "uint8", shape: [3], buffer: base64(values) } },
-      extra_columns: {},
-    }) as FakeModel & RawModel;
-    const client = new TableClient(model);
-    expect(Array.from(client.column("label") ?? [])).toEqual([5, 6, 7]);
-    expect(client.column("label")).toBe(client.column("label"));
-  });
-
   it("dispose removes only its own listeners, one by one", () => {
     const model = new FakeModel({ n_rows: 4, selection: null }) as FakeModel & RawModel;
     const offs: [unknown, unknown][] = [];

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type GalleryModel, type GalleryState, GalleryView } from "../src/gallery/view";
 import { encodeSelection } from "../src/lib/codec";
 import { TableClient } from "../src/lib/table_client";
-import { FakeModel, payload } from "./fake_model";
+import { FakeModel, payload, serveColumns } from "./fake_model";
 
 function makeTable(n: number) {
   const loss = Float32Array.from({ length: n }, (_, i) => (i * 7) % 10);
@@ -12,16 +12,10 @@ function makeTable(n: number) {
   const correct = Uint8Array.from(label, (l, i) => (l === pred[i] ? 1 : 0));
   const table = new FakeModel({
     n_rows: n,
-    columns: {
-      loss: payload(loss, "float32"),
-      label: payload(label, "int32"),
-      pred: payload(pred, "int32"),
-      correct: payload(correct, "uint8"),
-    },
-    extra_columns: {},
     categories: { label: ["cat", "dog", "<b>eel</b>"], pred: ["cat", "dog", "<b>eel</b>"] },
     selection: new Uint8Array(0),
   });
+  serveColumns(table, { loss, label, pred, correct });
   table.reply = (content) => {
     if (content.type !== "thumbs") return null;
     const positions = content.positions as number[];
@@ -93,9 +87,9 @@ describe("GalleryView", () => {
     const client = new TableClient(table as never);
     const view = new GalleryView(gallery as unknown as GalleryModel, client);
     document.body.append(view.root);
-    await tick();
+    // The columns arrive, then the thumbnails are asked for and drawn in a frame.
     // loss = (7·i) mod 10: 1 → 7, 2 → 4, 3 → 1, 9 → 3
-    expect(tileIds(view.root)).toEqual(["id-1", "id-2", "id-9", "id-3"]);
+    await vi.waitFor(() => expect(tileIds(view.root)).toEqual(["id-1", "id-2", "id-9", "id-3"]));
     expect(view.root.dataset.selectedCount).toBe("4");
     expect(view.root.querySelector(".nbdl-gallery-summary")?.textContent).toBe(
       "4 selected · sorted by loss ↓",

@@ -40,8 +40,7 @@ const TYPES = [
 function setup(selected = Uint8Array.of(0, 0, 0, 0, 0, 0)) {
   const table = new FakeModel({
     n_rows: 6,
-    columns: {},
-    extra_columns: {},
+    column_info: {},
     categories: {},
     selection: encodeSelection(selected),
     active_issue: "",

@@ -9,8 +9,7 @@ function setup() {
   const mask = Uint8Array.of(0, 1, 1, 0, 0, 0);
   const table = new FakeModel({
     n_rows: 6,
-    columns: {},
-    extra_columns: {},
+    column_info: {},
     categories: {},
     selection: encodeSelection(mask),
     // row 1 mislabeled; row 2 mislabeled + <b>x</b>; row 4 corrected to "dog"

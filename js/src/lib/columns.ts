@@ -74,7 +74,8 @@ export class ColumnAssembler {
     this.version = first.version;
     this.chunks = first.chunks;
     this.categories = first.categories;
-    this.array = first.encoding === "linear" ? new Float32Array(first.n).fill(NaN) : new ctor(first.n);
+    this.array =
+      first.encoding === "linear" ? new Float32Array(first.n).fill(NaN) : new ctor(first.n);
   }
 
   get complete(): boolean {

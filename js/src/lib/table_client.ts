@@ -203,7 +203,7 @@ export class TableClient {
 
   /** What the kernel says about column `name` (undefined: not fetchable yet). */
   columnInfo(name: string): ColumnInfo | undefined {
-    return ((this.model.get("column_info") as Record<string, ColumnInfo>) ?? {})[name];
+    return (this.model.get("column_info") as Record<string, ColumnInfo> | undefined)?.[name];
   }
 
   /** The column the page fetches for `name` (label, pred and correct come inside "cell"). */
@@ -306,6 +306,7 @@ export class TableClient {
       for (const name of ask) {
         const key = `${name}@${this.columnInfo(name)?.version ?? 0}`;
         const done = fetch.finally(() => this.cache.pending.delete(key));
+        done.catch(() => undefined); // rejects for whoever waits on it, not unhandled
         this.cache.pending.set(key, done);
       }
       waits.push(fetch);
@@ -339,8 +340,7 @@ export class TableClient {
         version: part.version,
         array: part.array,
         categories: part.categories,
-        extent:
-          header.encoding === "linear" ? [header.low ?? 0, header.high ?? 0] : undefined,
+        extent: header.encoding === "linear" ? [header.low ?? 0, header.high ?? 0] : undefined,
       };
       const held = this.cache.held.get(header.name);
       if (part.complete) {

@@ -53,7 +53,8 @@ export function canFetch(table: TableClient, name: string): boolean {
  */
 export function loadPoints(table: TableClient, kind: ScatterKind, colorBy: string): Points {
   const axes = axisColumns(table, kind);
-  if (table.n === 0) return { xs: null, ys: null, message: "The table has no rows.", loading: false };
+  if (table.n === 0)
+    return { xs: null, ys: null, message: "The table has no rows.", loading: false };
   if (axes === null) {
     const message = kind === "data_map" ? NO_DYNAMICS : NO_EMBEDDING;
     return { xs: null, ys: null, message, loading: false };

@@ -338,7 +338,9 @@ export class ScatterView {
     } else {
       const axes = axisColumns(this.table, this.kind);
       const bounds =
-        this.xs && this.ys ? pointBounds(this.table, axes, this.xs, this.ys, 0.04) : DATA_MAP_DOMAIN;
+        this.xs && this.ys
+          ? pointBounds(this.table, axes, this.xs, this.ys, 0.04)
+          : DATA_MAP_DOMAIN;
       this.fitted = fitDomain(bounds, w, h, true);
     }
     if (!this.userMoved || this.viewport === null) this.viewport = this.fitted;
