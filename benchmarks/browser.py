@@ -10,9 +10,10 @@ given-label dynamics, precomputed x / y blobs, 8×8 images) and the page runs
    is run; plus the kernel's own time to build the lens and the widget state,
    when the widget state's big message arrived, and when the main thread went
    quiet (no long task for 1 s);
-2. bytes per sample: the typed-array buffers of the table model (kernel
-   side), what the cluster map needs of them (x, y, label codes), and what
-   the page's websockets really received during ``show()``;
+2. bytes per sample: what the page's websockets really received during
+   ``show()`` and the largest single message; on the kernel side, the
+   encoded columns ``show()`` fetches, every column the table lists, and
+   what a lone cluster map needs (x, y, label codes);
 3. a real mouse lasso on the cluster map: release → selection applied (the
    view's count changes: hit test, selection written, every view's
    ``change:selection`` handler run; the confusion matrix defers its recount
@@ -205,23 +206,14 @@ def _kernel(key: str, scale: float = 1.0) -> Any:
     return lambda r: median([run["kernel"][key] * scale for run in r["show"]])
 
 
-def _arrival(low: float, high: float) -> Any:
-    """When the websocket message of ``low``..``high`` bytes per sample arrived.
+def _first_chunk(r: dict[str, Any]) -> float:
+    """When the first big websocket message (a column chunk, > 100 kB) arrived."""
+    return median([run["big"][0][0] if run["big"] else float("nan") for run in r["show"]])
 
-    The table model's columns (24 B/sample) and its coords (8 B/sample) each
-    travel as one message; thumbnail replies (~100 kB) are smaller than either
-    for N ≥ 20k.
-    """
 
-    def read(r: dict[str, Any]) -> float:
-        n = r["n"]
-        times = [
-            next((t for t, size in run["big"] if low * n <= size <= high * n), float("nan"))
-            for run in r["show"]
-        ]
-        return median(times)
-
-    return read
+def _largest_mib(r: dict[str, Any]) -> float:
+    """The largest websocket message the page received during ``show()``, in MiB."""
+    return median([max((size for _, size in run["big"]), default=0) / 2**20 for run in r["show"]])
 
 
 def _draw_ms(view: str) -> Any:
@@ -236,15 +228,16 @@ ROWS: list[tuple[str, Any, str, tuple[float, int] | None]] = [
     ("kernel: `DataLens(df, ...)` (ms)", _kernel("build_s", 1000), "{:,.0f}", None),
     ("kernel: `lens.show()` widget state (ms)", _kernel("show_s", 1000), "{:,.0f}", None),
     ("page: show cell run → kernel reply (ms)", _show("cell_done"), "{:,.0f}", None),
-    ("page: show cell run → columns message received (ms)", _arrival(20, 30), "{:,.0f}", None),
-    ("page: show cell run → coords message received (ms)", _arrival(7.9, 9), "{:,.0f}", None),
+    ("page: show cell run → first column chunk received (ms)", _first_chunk, "{:,.0f}", None),
     *[(f"page: show → {v} drawn (ms)", _ready(v), "{:,.0f}", None) for v in VIEWS],
     ("page: cluster map first full raster (ms)", _draw_ms("cluster map"), "{:,.1f}", None),
     ("page: data map first full raster (ms)", _draw_ms("data map"), "{:,.1f}", None),
     ("**show → all 4 views drawn (ms)**", _show("all_ready"), "{:,.0f}", (5000, 1_000_000)),
     ("show → drawn and main thread quiet (ms)", _show("interactive"), "{:,.0f}", (5000, 1_000_000)),
-    ("bytes received by the page during show() / sample", None, "{:,.1f}", None),
-    ("typed-array columns + coords / sample", _kernel("total_per_sample"), "{:,.1f}", None),
+    ("**bytes received by the page during show() / sample**", None, "{:,.1f}", (12, 0)),
+    ("**largest websocket message (MiB)**", _largest_mib, "{:,.2f}", (4, 0)),
+    ("columns show() fetches, as encoded / sample", _kernel("show_per_sample"), "{:,.1f}", None),
+    ("every column of the table, as encoded / sample", _kernel("total_per_sample"), "{:,.1f}", None),
     (
         "**what the scatter needs (x, y, label) / sample**",
         _kernel("scatter_per_sample"),

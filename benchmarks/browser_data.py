@@ -9,7 +9,7 @@ Example::
     df, roles = synthetic_samples(100_000, seed=0)
     lens = DataLens(df, **roles)
     view = lens.show()
-    payload_bytes(lens.model)["scatter_per_sample"]  # 9.0
+    payload_bytes(lens.model)["scatter_per_sample"]  # 5.0
 """
 
 from __future__ import annotations
@@ -106,28 +106,38 @@ def synthetic_samples(
     return df, roles
 
 
-def _nbytes(payload: dict[str, Any]) -> int:
-    return memoryview(payload["buffer"]).nbytes
+#: What ``show()`` draws: the cluster map's layout and colour, the data map's axes and
+#: colour, the confusion matrix's cells (label and prediction), the gallery's sort key.
+SHOW_COLUMNS = ("@x", "@y", "cell", "label", "confidence", "variability", "correctness", "loss")
 
 
 def payload_bytes(model: Any) -> dict[str, float]:
-    """Bytes of the typed-array buffers a ``TableModel`` sends, in total and per sample.
+    """Bytes of the columns a ``TableModel`` would send, as encoded for the wire.
 
-    ``columns`` and ``coords`` are the buffer sizes of those traits;
-    ``scatter`` is what the cluster map needs (x, y and the label codes).
+    ``total`` is every column the table lists (``column_info``); ``show`` what
+    ``show()`` fetches (:data:`SHOW_COLUMNS` it has; label comes inside ``cell``
+    when the table has predictions); ``scatter`` what a lone cluster map needs
+    (x, y and the label codes).
     """
     n = int(model.n_rows)
-    columns = sum(_nbytes(p) for p in model.columns.values())
-    coords = sum(_nbytes(p) for p in model.coords.values())
-    scatter = coords + _nbytes(model.columns["label"])
+    info = model.column_info
+
+    def size(name: str) -> int:
+        return model.wire_column(name)[0].nbytes if name in info else 0
+
+    total = sum(size(name) for name in list(info))
+    show = [c for c in SHOW_COLUMNS if c in info and not (c == "label" and "cell" in info)]
+    shown = sum(size(name) for name in show)
+    scatter = size("@x") + size("@y") + size("label")
     return {
         "n": n,
-        "columns": columns,
-        "coords": coords,
+        "total": total,
+        "show": shown,
         "scatter": scatter,
-        "total_per_sample": (columns + coords) / n,
+        "total_per_sample": total / n,
+        "show_per_sample": shown / n,
         "scatter_per_sample": scatter / n,
-        "per_column": {name: _nbytes(p) / n for name, p in model.columns.items()},
+        "per_column": {name: size(name) / n for name in list(info)},
     }
 
 

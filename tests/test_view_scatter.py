@@ -91,9 +91,9 @@ def test_views_build_for_tables_without_dynamics_or_embedding():
     )
     lens = DataLens(df)
     model = lens.model
-    assert model.coords == {}
-    confidence = np.frombuffer(model.columns["confidence"]["buffer"], dtype=np.float32)
-    assert np.isnan(confidence).all()
+    assert "@x" not in model.column_info and model.layout_coords is None
+    assert model.column_info["confidence"]["missing"]
+    assert np.isnan(model.wire_column("confidence")[0].decoded()).all()
     assert lens.data_map().color_by == "correctness"
     assert lens.cluster_map(color_by="pred").color_by == "pred"
     with pytest.raises(ValueError, match=r"color_by 'region' is not a column"):

@@ -77,12 +77,16 @@ def test_annotation_traits_follow_every_change(lens):
 
 def test_colour_by_tags_is_rebuilt_when_tags_change(lens):
     model = lens.model
-    Sent(model, pytest.MonkeyPatch())
-    message(model, {"type": "column", "name": "tags", "request_id": "r1"})
-    assert model.categories["tags"] == ["—"]  # nothing tagged yet: all missing
+    sent = Sent(model, pytest.MonkeyPatch())
+    message(model, {"type": "column", "names": ["tags"], "request_id": "r1"})
+    assert sent.last["name"] == "tags" and sent.last["last"]
+    assert sent.last["categories"] == ["—"]  # nothing tagged yet: all missing
+    version = model.column_info["tags"]["version"]
     lens.tag(["s1"], "mislabeled")
-    assert model.categories["tags"] == ["mislabeled", "—"]
-    codes = array_from_payload(model.extra_columns["tags"])
+    assert model.column_info["tags"]["version"] == version + 1  # the page fetches again
+    message(model, {"type": "column", "names": ["tags"], "request_id": "r2"})
+    assert sent.last["categories"] == ["mislabeled", "—"]
+    codes = model.wire_column("tags")[0].decoded()
     assert codes[1] == 0 and (np.delete(codes, 1) == 1).all()
 
 

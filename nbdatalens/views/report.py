@@ -198,22 +198,21 @@ def build_report(
         if "history" in model._handlers:
             history[str(pos)] = _reply(model, "history", {"pos": pos})["reply"]
 
-    columns: dict[str, Any] = {}
+    # Every column the page could ask for, as the kernel's chunk replies with base64
+    # data: the table's own columns always, colour-by columns while they fit.
+    columns: dict[str, list[dict[str, Any]]] = {}
+    core = list(model.column_info)
     spent = 0
-    for name in model.column_names:
-        if name in model.column_info:
-            continue
+    for name in [*core, *(c for c in model.column_names if c not in core)]:
         try:
-            payload, names = model._requests.column_payload(name)
-        except Exception:
+            chunks = [head for head, _ in model._column({"names": [name], "base64": True})]
+        except Exception:  # e.g. a user column that cannot be coded: not colourable here
             continue
-        spent += len(payload["buffer"])
-        if spent > MAX_COLUMN_BYTES:
-            break
-        columns[name] = {
-            "payload": {**payload, "buffer": _b64(payload["buffer"])},
-            "categories": names,
-        }
+        if name not in core:
+            spent += sum(len(head["data"]) for head in chunks)
+            if spent > MAX_COLUMN_BYTES:
+                break
+        columns[name] = [{k: v for k, v in head.items() if k != "last"} for head in chunks]
 
     epochs: dict[str, Any] = {}
     if table.epoch_pred is not None and table.epoch_pred.nbytes <= MAX_EPOCH_BYTES:

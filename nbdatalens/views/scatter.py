@@ -81,7 +81,7 @@ class Scatter(View):
         """Columns this view can colour by: the table's ``column_names`` plus
         ``correctness`` (the data map's default) when the table has it."""
         names = list(self.table.column_names)
-        if "correctness" in self.table.columns and "correctness" not in names:
+        if "correctness" in self.table.column_info and "correctness" not in names:
             names.append("correctness")
         return names
 

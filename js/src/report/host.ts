@@ -39,7 +39,8 @@ export interface ReportData {
   rows: Record<string, Message>;
   audio: Record<string, ExportedReply>;
   history: Record<string, Message>;
-  columns: Record<string, { payload: Message; categories: string[] | null }>;
+  /** name → the kernel's chunk replies for that column, bytes as base64 `data`. */
+  columns: Record<string, Message[]>;
   epochs: Record<string, ExportedReply>;
   not_in_report: string;
 }
@@ -174,9 +175,8 @@ function exported(entry: ExportedReply): [Message, DataView[]] {
  */
 export function respond(
   data: ReportData,
-  model: ReportModel,
   content: Message,
-): [Message, DataView[]] | Error {
+): [Message, DataView[]] | [Message, DataView[]][] | Error {
   const type = String(content.type);
   const positions = Array.isArray(content.positions) ? (content.positions as number[]) : [];
   const pos = Number(content.pos);
@@ -223,17 +223,15 @@ export function respond(
         : new Error(`epoch ${String(content.epoch)} is ${data.not_in_report}`);
     }
     case "column": {
-      const name = String(content.name);
-      const column = data.columns[name];
-      if (!column) return new Error(`column ${name} is ${data.not_in_report}`);
-      const payload = { ...column.payload, buffer: fromBase64(String(column.payload.buffer)) };
-      if (column.categories) {
-        const categories = model.get("categories") as Record<string, string[]>;
-        model.set("categories", { ...categories, [name]: column.categories });
+      // The chunks of every asked-for column, as the kernel would send them.
+      const names = Array.isArray(content.names) ? content.names.map(String) : [];
+      const chunks: [Message, DataView[]][] = [];
+      for (const name of names) {
+        const stored = data.columns[name];
+        if (!stored) return new Error(`column ${name} is ${data.not_in_report}`);
+        for (const chunk of stored) chunks.push([chunk, []]);
       }
-      const extra = model.get("extra_columns") as Record<string, unknown>;
-      model.set("extra_columns", { ...extra, [name]: payload });
-      return [{ type, name }, []];
+      return chunks;
     }
     default:
       return new Error(READ_ONLY);
@@ -243,13 +241,16 @@ export function respond(
 /** Answer every request sent on the table model from the report's data. */
 export function connectResponder(data: ReportData, model: ReportModel): void {
   model.responder = (content) => {
-    const answer = respond(data, model, content);
+    const answer = respond(data, content);
     const request_id = content.request_id;
     if (answer instanceof Error) {
       model.deliver({ type: "error", request_id, error: answer.message });
       return;
     }
-    const [reply, buffers] = answer;
-    model.deliver({ ...reply, type: content.type, request_id }, buffers);
+    // One reply, or several (a column's chunks): each carries the request's id.
+    const replies = typeof answer[0] === "object" && Array.isArray(answer[0]) ? answer : [answer];
+    for (const [reply, buffers] of replies as [Message, DataView[]][]) {
+      model.deliver({ ...reply, type: content.type, request_id }, buffers);
+    }
   };
 }
