@@ -237,7 +237,7 @@ ROWS: list[tuple[str, Any, str, tuple[float, int] | None]] = [
     ("**bytes received by the page during show() / sample**", None, "{:,.1f}", (12, 0)),
     ("**largest websocket message (MiB)**", _largest_mib, "{:,.2f}", (4, 0)),
     ("columns show() fetches, as encoded / sample", _kernel("show_per_sample"), "{:,.1f}", None),
-    ("every column of the table, as encoded / sample", _kernel("total_per_sample"), "{:,.1f}", None),
+    ("every column of the table, encoded / sample", _kernel("total_per_sample"), "{:,.1f}", None),
     (
         "**what the scatter needs (x, y, label) / sample**",
         _kernel("scatter_per_sample"),

@@ -47,7 +47,7 @@ class Recorder:
 class RecordingComm(BaseComm):
     recorder: Recorder
 
-    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):  # noqa: ANN001
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
         data = data or {}
         text = json.dumps(data, default=json_default, ensure_ascii=False, allow_nan=False)
         self.recorder.messages.append(
