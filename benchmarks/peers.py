@@ -106,8 +106,7 @@ TOOLS: dict[str, dict[str, Any]] = {
     "jscatter": {
         "label": "jupyter-scatter 1.0.1",
         "setup": (
-            "import jscatter\n"
-            "df['label'] = df['label'].astype('category')  # a categorical palette"
+            "import jscatter\ndf['label'] = df['label'].astype('category')  # a categorical palette"
         ),
         "run": (
             "_t = time.perf_counter()\n"
@@ -169,8 +168,9 @@ def measure_one(
             # A tool that logged errors and drew nothing for 20 s will not draw.
             return bool(nb.console_errors) and time.monotonic() - started > 20
 
-        draw = time_drawn(nb.page, nb.path, spec["run"], spec["canvas"], draw_timeout_ms(n),
-                          give_up=give_up)
+        draw = time_drawn(
+            nb.page, nb.path, spec["run"], spec["canvas"], draw_timeout_ms(n), give_up=give_up
+        )
         result["draw"] = draw
         index = draw["index"]
         shot = SCREENSHOTS / f"peers-{tool}-{n}.png"
@@ -208,7 +208,9 @@ def measure_one(
         box = canvas_box(nb.page, nb.path, index, spec["canvas"])
         at = (box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
         result["zoom"] = [
-            time_zoom_pixels(nb.page, nb.path, index, spec["canvas"], at, -120 if k % 2 == 0 else 120)
+            time_zoom_pixels(
+                nb.page, nb.path, index, spec["canvas"], at, -120 if k % 2 == 0 else 120
+            )
             for k in range(zooms)
         ]
         return result
@@ -229,7 +231,9 @@ def measure_one(
 
 def _draw(key: str, scale: float = 1.0) -> Any:
     def read(runs: list[dict[str, Any]], n: int) -> float | None:
-        vals = [r["draw"][key] for r in runs if r.get("draw") and r["draw"].get("drawn") is not None]
+        vals = [
+            r["draw"][key] for r in runs if r.get("draw") and r["draw"].get("drawn") is not None
+        ]
         return median([v * scale if v is not None else None for v in vals])
 
     return read
@@ -308,8 +312,8 @@ def reason(runs: list[dict[str, Any]]) -> str | None:
     r = runs[0]
     errs = [e for e in r.get("console_errors", []) if "WebGPU" in e or "webgpu" in e.lower()]
     if errs:
-        return "did not draw: " + errs[0].split(" (http")[0][:120]
-    return ("did not draw: " + (r.get("why_not") or r.get("failure") or "?"))[:160]
+        return "no WebGPU"
+    return "did not draw"
 
 
 def table(results: list[dict[str, Any]], tools: list[str], sizes: list[int]) -> str:
@@ -441,6 +445,15 @@ def main() -> None:
     )
     print()
     print(table(results, tools, sizes))
+    for (tool, n), runs in grouped(results).items():
+        if reason(runs):
+            r = runs[0]
+            why = "; ".join(
+                x
+                for x in [r.get("webgpu"), *r.get("console_errors", [])[:2], r.get("why_not")]
+                if x
+            )
+            print(f"\n{tool} at N={n:,} did not draw: {why}")
     print()
     print(ratio_table(results, tools, sizes))
     print(f"\nraw numbers: {out}; screenshots: test-artifacts/screenshots/peers-*.png")
