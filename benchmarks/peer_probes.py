@@ -265,7 +265,7 @@ def time_drawn(
             )
             settled = True
             break
-        except Exception:  # noqa: BLE001 - a Playwright timeout: poll again
+        except Exception:  # a Playwright timeout: poll again
             waited += 1.0
             if give_up is not None and give_up():
                 break

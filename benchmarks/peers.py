@@ -177,7 +177,7 @@ def measure_one(
         nb.page.locator(".jp-Cell").nth(index).screenshot(path=str(shot))
         try:
             result["kernel_s"] = nb.kernel_json("kernel_s")
-        except Exception as error:  # noqa: BLE001 - the cell may have failed
+        except Exception as error:  # the cell may have failed
             result["kernel_s"] = None
             result["kernel_error"] = str(error)[:300]
         if draw["drawn"] is None:
@@ -214,7 +214,7 @@ def measure_one(
             for k in range(zooms)
         ]
         return result
-    except Exception as error:  # noqa: BLE001 - record and go on with the other tools
+    except Exception as error:  # record and go on with the other tools
         result["failure"] = f"{type(error).__name__}: {str(error)[:500]}"
         return result
     finally:
