@@ -58,9 +58,7 @@ def _reassemble(messages, name):
         head = m.data["content"]
         body = base64.b64decode(head["data"]) if "data" in head else bytes(m.buffers[0])
         out[head["offset"] : head["offset"] + head["rows"]] = np.frombuffer(body, head["dtype"])
-    assert sorted(m.data["content"]["chunk"] for m in chunks) == list(
-        range(first["chunks"])
-    )
+    assert sorted(m.data["content"]["chunk"] for m in chunks) == list(range(first["chunks"]))
     return out, first
 
 
