@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 
-from test_browser_scatter import CLUSTER, attr, drag_through, plot_geometry, wait_selected
+from test_browser_scatter import (
+    CLUSTER,
+    attr,
+    drag_through,
+    plot_geometry,
+    star,
+    wait_selected,
+)
 
 N = 1_000_000
 
@@ -63,15 +69,6 @@ def same_selection(expected):
     got = lens.table.selection
     return bool(np.array_equal(got, expected))
 """.strip()
-
-
-def star(cx: float, cy: float, r: float) -> list[list[int]]:
-    pts = []
-    for k in range(12):
-        rad = r if k % 2 == 0 else 0.62 * r
-        ang = 2 * math.pi * k / 12
-        pts.append([round(cx + rad * math.cos(ang)), round(cy + rad * math.sin(ang))])
-    return pts
 
 
 # Mean green channel of the drawn (non-transparent) pixels in each of `strips` vertical

@@ -14,16 +14,11 @@ import {
   selectionBytesEqual,
   toDataView,
 } from "./codec";
-import { BuffersDropped, type ChunkHeader, ColumnAssembler } from "./columns";
+import { BuffersDropped, type ChunkHeader, type ColumnArray, ColumnAssembler } from "./columns";
 import type { IssueFlags, IssuesPayload } from "./issue_flags";
 
-export type NumericArray =
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
+/** A column as the views read it (the same arrays the chunks are assembled into). */
+export type NumericArray = ColumnArray;
 
 /** The synced traits of the Python TableModel (same snake_case names). */
 export interface TableState {
