@@ -400,13 +400,15 @@ lens = DataLens(df)
 
 def test_text_tiles_show_snippets_as_text(notebook):
     nb = open_gallery(notebook, TEXT)
-    nb.page.wait_for_function(
-        "() => [...document.querySelectorAll('.nbdl-tile')].every((t) => t.dataset.state === 'ok')"
-    )
-    snippets = nb.page.evaluate(
-        "() => Object.fromEntries([...document.querySelectorAll('.nbdl-tile')]"
-        ".map((t) => [t.dataset.id, t.querySelector('.nbdl-tile-text').textContent]))"
-    )
+    # Read the snippets in the same poll that sees every tile loaded: the tiles are drawn
+    # again once the gallery's columns arrive, and a tile between the two has no text yet.
+    snippets = nb.page.wait_for_function(
+        "() => { const tiles = [...document.querySelectorAll('.nbdl-tile')];"
+        " const text = tiles.map((t) => [t.dataset.id, t.querySelector('.nbdl-tile-text')]);"
+        " if (!tiles.length || tiles.some((t) => t.dataset.state !== 'ok')"
+        " || text.some(([, el]) => !el)) return null;"
+        " return Object.fromEntries(text.map(([id, el]) => [id, el.textContent])); }"
+    ).json_value()
     assert snippets["0"] == "review 0: the plot was fine but the ending dragged on"
     assert snippets["3"] == XSS
     assert nb.page.evaluate("() => window.__xss") is None
