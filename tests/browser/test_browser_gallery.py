@@ -426,7 +426,8 @@ lens = DataLens(df)
 """
     nb = open_gallery(notebook, setup)
     nb.page.wait_for_function(
-        "() => [...document.querySelectorAll('.nbdl-tile')].every((t) => t.dataset.id)"
+        "() => { const t = [...document.querySelectorAll('.nbdl-tile')];"
+        " return t.length === 30 && t.every((e) => e.dataset.id); }"
     )
     shown = tiles(nb)
     assert len(shown) == 30

@@ -38,7 +38,8 @@ def test_kernel_tags_and_corrections_show_on_tiles_and_in_the_detail_panel(noteb
     nb.wait_for(f"{GALLERY}[data-ready='1'][data-selected-count='20']")
     root = nb.page.locator(GALLERY).first
     nb.page.wait_for_function(
-        "() => [...document.querySelectorAll('.nbdl-tile')].every((t) => t.dataset.id)"
+        "() => { const t = [...document.querySelectorAll('.nbdl-tile')];"
+        " return t.length > 0 && t.every((e) => e.dataset.id); }"
     )
     before = root.evaluate(READ_TILES)
     assert not any(t["badges"] or t["corrected"] for t in before)
