@@ -3,6 +3,7 @@
 //
 //   node build.mjs           one deterministic build (what CI compares with git)
 //   node build.mjs --watch   rebuild on change (restart to pick up a new view file)
+//   NBDL_NO_MINIFY=1 node build.mjs   readable bundles for a profile (never commit these)
 //
 // The built files are committed, so the output must not depend on the machine:
 // no sourcemaps, no absolute paths, and the same options in watch mode as in a
@@ -29,7 +30,7 @@ function entries(ext) {
 
 const shared = {
   bundle: true,
-  minify: true,
+  minify: process.env.NBDL_NO_MINIFY !== "1",
   target: "es2020",
   sourcemap: false,
   legalComments: "none",

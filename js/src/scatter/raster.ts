@@ -80,12 +80,16 @@ export interface RasterInput {
  * The centre of a point at data (x, y) is at device pixel
  * ((x − cx) / sx + W/2) · dpr, (H/2 − (y − cy) / sy) · dpr, with W, H the
  * viewport's CSS size; its stencil's top-left pixel is floor(centre − size/2 + ½).
+ *
+ * `frontOnly` draws only the points in front, over what `pixels` holds (see
+ * layers.ts); it then counts only those.
  */
 export function rasterize(
   pixels: Uint32Array,
   width: number,
   height: number,
   input: RasterInput,
+  frontOnly = false,
 ): number {
   const { viewport: v, dpr, front } = input;
   const size = Math.max(1, Math.round(input.size));
@@ -115,7 +119,8 @@ export function rasterize(
     sdy: Int32Array.from(stencil, ([, dy]) => dy),
   };
   if (front === null) return rasterPass(pass, -1, input.frontPalette);
-  return rasterPass(pass, 0, input.backPalette) + rasterPass(pass, 1, input.frontPalette);
+  const back = frontOnly ? 0 : rasterPass(pass, 0, input.backPalette);
+  return back + rasterPass(pass, 1, input.frontPalette);
 }
 
 interface Pass {

@@ -17,7 +17,8 @@ import {
   type RegionThresholds,
 } from "./axes";
 import type { Coloring } from "./coloring";
-import { rasterize } from "./raster";
+import { type FramePath, RasterLayers } from "./layers";
+import type { RasterInput } from "./raster";
 import { type ColorGroups, drawVector } from "./vector";
 import { screenTransform, type Viewport } from "./viewport";
 
@@ -41,6 +42,8 @@ export interface Scene {
   front: Uint8Array | null;
   /** Point diameter in CSS pixels. */
   diameter: number;
+  /** False while xs, ys or colours change in place (a layout gliding in, rows arriving). */
+  settled: boolean;
 }
 
 function layer(className: string): HTMLCanvasElement {
@@ -69,6 +72,9 @@ export class PlotCanvases {
   private pixels: Uint32Array | null = null;
   private readonly cache = document.createElement("canvas");
   private cachedViewport: Viewport | null = null;
+  /** The viewport of the full frame on the points canvas, until it is copied to `cache`. */
+  private frameViewport: Viewport | null = null;
+  private readonly layers = new RasterLayers();
 
   constructor(container: HTMLElement) {
     container.append(this.back, this.points, this.frame, this.overlay);
@@ -96,6 +102,8 @@ export class PlotCanvases {
     if (changed) {
       this.image = null;
       this.cachedViewport = null;
+      this.frameViewport = null;
+      this.layers.clear();
     }
     return changed;
   }
@@ -153,6 +161,7 @@ export class PlotCanvases {
         viewport: v,
         radius: scene.diameter / 2,
       });
+      this.framePath = "full";
     } else {
       const w = this.points.width;
       const h = this.points.height;
@@ -161,33 +170,60 @@ export class PlotCanvases {
         this.image = ctx.createImageData(w, h);
         this.pixels = new Uint32Array(this.image.data.buffer);
       }
-      const pixels = this.pixels as Uint32Array;
-      pixels.fill(0);
-      drawn = rasterize(pixels, w, h, {
-        xs: scene.xs,
-        ys: scene.ys,
-        colorIndex: scene.coloring.colorIndex,
-        frontPalette: scene.palettes.front,
-        backPalette: scene.palettes.back,
-        front: scene.front,
-        viewport: v,
-        dpr: this.dpr,
-        size: Math.min(8, Math.max(1, Math.round(scene.diameter * this.dpr))),
-      });
+      drawn = this.layers.draw(
+        this.pixels as Uint32Array,
+        w,
+        h,
+        this.rasterInput(scene, v),
+        scene.settled,
+      );
+      this.framePath = this.layers.lastPath;
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.putImageData(this.image, 0, 0);
     }
-    this.keepFrame(v);
+    // The points canvas holds a full frame; it is copied aside only when a drag needs it.
+    this.frameViewport = v;
     return drawn;
   }
 
-  private keepFrame(v: Viewport): void {
+  /** How the last frame was made: every point drawn, only the front ones, or a copy. */
+  framePath: FramePath = "full";
+
+  /**
+   * Make the dimmed picture of every point for this scene now (the view calls
+   * this when idle), so the next selection redraws only its own points.
+   * True when there was something to do.
+   */
+  prepareSelection(scene: Scene, v: Viewport): boolean {
+    if (scene.groups !== null || !scene.settled || this.layers.prepared()) return false;
+    this.layers.prepare(this.points.width, this.points.height, this.rasterInput(scene, v));
+    return this.layers.prepared();
+  }
+
+  private rasterInput(scene: Scene, v: Viewport): RasterInput {
+    return {
+      xs: scene.xs,
+      ys: scene.ys,
+      colorIndex: scene.coloring.colorIndex,
+      frontPalette: scene.palettes.front,
+      backPalette: scene.palettes.back,
+      front: scene.front,
+      viewport: v,
+      dpr: this.dpr,
+      size: Math.min(8, Math.max(1, Math.round(scene.diameter * this.dpr))),
+    };
+  }
+
+  /** Keep the full frame the points canvas shows, before a cheap frame replaces it. */
+  private keepFrame(): void {
+    if (this.frameViewport === null) return;
     if (this.cache.width !== this.points.width) this.cache.width = this.points.width;
     if (this.cache.height !== this.points.height) this.cache.height = this.points.height;
     const ctx = context(this.cache);
     ctx.clearRect(0, 0, this.cache.width, this.cache.height);
     ctx.drawImage(this.points, 0, 0);
-    this.cachedViewport = v;
+    this.cachedViewport = this.frameViewport;
+    this.frameViewport = null;
   }
 
   /**
@@ -195,6 +231,7 @@ export class PlotCanvases {
    * frames during a drag or wheel zoom); false when there is no frame to reuse.
    */
   drawCachedPoints(v: Viewport): boolean {
+    this.keepFrame();
     const from = this.cachedViewport;
     if (from === null) return false;
     const t = screenTransform(from, v);

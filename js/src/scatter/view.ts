@@ -57,10 +57,17 @@ export interface ScatterTraits {
 
 /** A full redraw slower than this is replaced by a moved copy of the last frame during drags. */
 const FAST_FRAME_MS = 14;
-/** After the last wheel or drag event, wait this long before drawing every point again. */
-const SETTLE_MS = 140;
+/**
+ * After the last wheel or drag event, wait this long before drawing every
+ * point again: longer than the gap between the events of one trackpad or
+ * wheel gesture (≈ 16–50 ms), short enough that the full frame follows a
+ * single wheel step within ~100 ms at 1M points.
+ */
+const SETTLE_MS = 60;
 /** While columns arrive, draw the rows so far at most this often. */
 const PARTIAL_DRAW_MS = 300;
+/** After a full frame, rest this long before preparing the next selection's frame. */
+const PREPARE_DELAY_MS = 300;
 /** The data map's fixed axes: variability 0..0.5, confidence 0..1, with a little air. */
 const DATA_MAP_DOMAIN = { x0: -0.0125, x1: 0.5125, y0: -0.025, y1: 1.025 };
 
@@ -93,8 +100,11 @@ export class ScatterView {
   private wantFull = false;
   private interacting = false;
   private lastFullMs = 0;
+  /** What drawing every point at a new place last cost (a selection frame is cheaper). */
+  private lastPlaceMs = 0;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private animation: CoordsAnimation | null = null;
+  private prepareTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(model: AnyModel<ScatterTraits>, table: TableClient) {
     this.model = model;
@@ -202,6 +212,7 @@ export class ScatterView {
     this.frame.cancel();
     if (this.settleTimer !== null) clearTimeout(this.settleTimer);
     if (this.partialTimer !== null) clearTimeout(this.partialTimer);
+    if (this.prepareTimer !== null) clearTimeout(this.prepareTimer);
     this.animation = null;
     this.picking.dispose();
     this.table.dispose();
@@ -390,20 +401,37 @@ export class ScatterView {
       const thresholds = this.kind === "data_map" && xs ? this.thresholds() : null;
       this.canvases.drawBack(v, this.theme, thresholds);
       this.canvases.drawFrame(v, this.theme, thresholds);
-      const cheap = this.interacting && !this.wantFull && this.lastFullMs > FAST_FRAME_MS;
+      const cheap = this.interacting && !this.wantFull && this.lastPlaceMs > FAST_FRAME_MS;
       if (!xs || !ys || !this.coloring || !this.palettes) {
         this.publish(v, 0);
       } else if (!(cheap && this.canvases.drawCachedPoints(v))) {
         const t0 = performance.now();
         const drawn = this.canvases.drawPoints(this.scene(xs, ys, v), v);
         this.lastFullMs = performance.now() - t0;
+        if (this.canvases.framePath === "full") this.lastPlaceMs = this.lastFullMs;
         this.publish(v, drawn);
         this.picking.pointsDrawn();
+        this.prepareLater();
       }
     }
     this.wantFull = false;
     if (this.animation !== null) this.request(true);
     this.drawOverlay(v);
+  }
+
+  /**
+   * Once the view rests, make the dimmed picture of every point, so that the
+   * next lasso or legend hover draws only the points it puts in front.
+   */
+  private prepareLater(): void {
+    if (this.prepareTimer !== null) clearTimeout(this.prepareTimer);
+    this.prepareTimer = setTimeout(() => {
+      this.prepareTimer = null;
+      const v = this.viewport;
+      if (this.interacting || this.animation || !v || !this.xs || !this.ys) return;
+      if (!this.coloring || !this.palettes) return;
+      this.canvases.prepareSelection(this.scene(this.xs, this.ys, v), v);
+    }, PREPARE_DELAY_MS);
   }
 
   private scene(xs: ArrayLike<number>, ys: ArrayLike<number>, v: Viewport): Scene {
@@ -417,6 +445,7 @@ export class ScatterView {
       groups: this.groups,
       front: this.highlight ?? selected,
       diameter: size > 0 ? size : autoDiameter(this.table.n, zoomLevel(v, this.fitted ?? v)),
+      settled: this.animation === null && !this.loading,
     };
   }
 
@@ -439,6 +468,7 @@ export class ScatterView {
     ds.plotRect = [r.left - root.left, r.top - root.top, r.width, r.height].map(String).join(",");
     ds.nDrawn = String(drawn);
     ds.frameMs = this.lastFullMs.toFixed(1);
+    ds.framePath = this.canvases.framePath;
     // Ready once every row of the points and their colours is drawn (or there is nothing to draw).
     ds.ready = this.loading ? "0" : "1";
     ds.loading = this.loading ? "1" : "0";
