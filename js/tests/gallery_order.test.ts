@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   displayOrder,
+  displayOrderFirst,
   hasValues,
   radixSortBy,
   randomSample,
   sortableKey,
+  sortFirst,
   sortPositions,
 } from "../src/gallery/order";
+import { seededRandom } from "../src/lib/random";
 
 /** The reference order: a comparator sort, stable, NaN last. */
 function referenceOrder(positions: Uint32Array, values: ArrayLike<number>, descending: boolean) {
@@ -167,5 +170,55 @@ describe("issue order", () => {
       issue: severity,
     });
     expect([...order]).toEqual([4, 1, 0, 2, 3, 5]);
+  });
+});
+
+describe("sortFirst / displayOrderFirst", () => {
+  // A skewed column like a loss (most values small, a long tail), with ties, NaN and
+  // negative values; positions are a sparse, sorted selection.
+  const rand = seededRandom(3);
+  const n = 60_000;
+  const values = Float32Array.from({ length: n }, (_, i) =>
+    i % 97 === 0 ? Number.NaN : i % 5 === 0 ? 0.5 : -Math.log(rand() + 1e-9) - 0.2,
+  );
+  const positions = Uint32Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 1);
+
+  for (const descending of [true, false]) {
+    it(`gives exactly the head of the full stable order (${descending ? "desc" : "asc"})`, () => {
+      const full = Array.from(sortPositions(positions, values, descending));
+      const { order, sorted } = sortFirst(positions, values, descending, 200);
+      expect(sorted).toBeGreaterThanOrEqual(200);
+      expect(sorted).toBeLessThan(positions.length); // only a head was sorted
+      expect(Array.from(order.subarray(0, sorted))).toEqual(full.slice(0, sorted));
+      // The tail holds the rest, in incoming order.
+      const head = new Set(full.slice(0, sorted));
+      expect(Array.from(order.subarray(sorted))).toEqual(
+        Array.from(positions).filter((p) => !head.has(p)),
+      );
+    });
+  }
+
+  it("finishes in place into the full order", () => {
+    const partial = displayOrderFirst(positions, "loss", true, { loss: values }, 100);
+    const array = partial.order;
+    expect(partial.finish).not.toBeNull();
+    partial.finish?.();
+    expect(partial.order).toBe(array);
+    expect(partial.sorted).toBe(positions.length);
+    expect(Array.from(array)).toEqual(Array.from(sortPositions(positions, values, true)));
+  });
+
+  it("sorts in full when the head is most of it, or the key groups by label", () => {
+    const small = sortFirst(positions.subarray(0, 300), values, true, 100);
+    expect(small.sorted).toBe(300);
+    const same = sortFirst(positions, new Float32Array(n), true, 100); // every key ties
+    expect(same.sorted).toBe(positions.length);
+    expect(Array.from(same.order)).toEqual(Array.from(positions));
+    const label = Int32Array.from({ length: n }, (_, i) => i % 4);
+    const byLabel = displayOrderFirst(positions, "label", false, { loss: values, label }, 10);
+    expect(byLabel.finish).toBeNull();
+    expect(Array.from(byLabel.order)).toEqual(
+      Array.from(displayOrder(positions, "label", false, { loss: values, label })),
+    );
   });
 });

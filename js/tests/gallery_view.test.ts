@@ -5,8 +5,8 @@ import { encodeSelection } from "../src/lib/codec";
 import { TableClient } from "../src/lib/table_client";
 import { FakeModel, payload, serveColumns } from "./fake_model";
 
-function makeTable(n: number) {
-  const loss = Float32Array.from({ length: n }, (_, i) => (i * 7) % 10);
+function makeTable(n: number, lossOf = (i: number) => (i * 7) % 10) {
+  const loss = Float32Array.from({ length: n }, (_, i) => lossOf(i));
   const label = Int32Array.from({ length: n }, (_, i) => i % 3);
   const pred = Int32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? (i + 1) % 3 : i % 3));
   const correct = Uint8Array.from(label, (l, i) => (l === pred[i] ? 1 : 0));
@@ -112,6 +112,35 @@ describe("GalleryView", () => {
     expect(gallery.listeners).toHaveLength(0);
     expect(revoked.sort()).toEqual(created.sort());
     expect(view.root.isConnected).toBe(false);
+  });
+
+  it("orders a large selection exactly, at the top and after scrolling to the end", async () => {
+    const n = 20_000; // past the head the gallery sorts at once
+    // Distinct losses in a scrambled order: 7919 is prime, so i → 7919·i mod n is a permutation.
+    const { table, loss } = makeTable(n, (i) => ((i * 7919) % n) / 100);
+    table.attrs.selection = encodeSelection(new Uint8Array(n).fill(1));
+    const client = new TableClient(table as never);
+    const view = new GalleryView(makeGallery() as unknown as GalleryModel, client);
+    document.body.append(view.root);
+    const byLoss = Array.from({ length: n }, (_, i) => i).sort((a, b) => loss[b] - loss[a]);
+    await vi.waitFor(() =>
+      expect(tileIds(view.root).slice(0, 6)).toEqual(byLoss.slice(0, 6).map((p) => `id-${p}`)),
+    );
+    const scroller = view.root.querySelector<HTMLElement>(".nbdl-gallery-scroller");
+    expect(scroller).not.toBeNull();
+    const sizer = view.root.querySelector<HTMLElement>(".nbdl-gallery-sizer");
+    // The bottom of the grid (the scroller's height is mocked as 400 px).
+    (scroller as HTMLElement).scrollTop = Number.parseFloat(sizer?.style.height ?? "0") - 400;
+    scroller?.dispatchEvent(new Event("scroll"));
+    await vi.waitFor(() => {
+      const tiles = [...view.root.querySelectorAll<HTMLElement>(".nbdl-tile")];
+      const last = tiles.find((t) => Number(t.dataset.index) === n - 1);
+      expect(last?.dataset.id).toBe(`id-${byLoss[n - 1]}`);
+    });
+    const shown = [...view.root.querySelectorAll<HTMLElement>(".nbdl-tile")];
+    for (const tile of shown)
+      expect(tile.dataset.id).toBe(`id-${byLoss[Number(tile.dataset.index)]}`);
+    view.dispose();
   });
 
   it("shows tags and corrections as they change, in place and as text", async () => {

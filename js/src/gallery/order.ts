@@ -98,6 +98,11 @@ export function sortPositions(
   values: ArrayLike<number>,
   descending: boolean,
 ): Uint32Array {
+  return radixSortBy(positions, sortKeys(positions, values, descending));
+}
+
+/** The uint32 sort key of each position's value (see {@link sortableKey}). */
+function sortKeys(positions: Uint32Array, values: ArrayLike<number>, descending: boolean) {
   const n = positions.length;
   // Gather as float32 and read the bits in place: the same mapping as
   // sortableKey, without a call per element.
@@ -116,7 +121,63 @@ export function sortPositions(
     key >>>= 0;
     keys[i] = key === 0xffffffff ? 0xfffffffe : key;
   }
-  return radixSortBy(positions, keys);
+  return keys;
+}
+
+/** Buckets of the first pass of {@link sortFirst}. */
+const FIRST_BUCKETS = 1 << 16;
+
+/**
+ * Like {@link sortPositions}, but only the leading entries are promised:
+ * `order[0..sorted)` is exactly the start of the full stable order (at least
+ * `first` entries, or all of them), the rest follows in incoming order.
+ *
+ * One pass buckets the keys by value; only the buckets that hold the first
+ * `first` entries are sorted. A gallery showing the first screen of a 300k
+ * selection sorts a few hundred positions instead of all of them.
+ */
+export function sortFirst(
+  positions: Uint32Array,
+  values: ArrayLike<number>,
+  descending: boolean,
+  first: number,
+): { order: Uint32Array; sorted: number } {
+  const n = positions.length;
+  const keys = sortKeys(positions, values, descending);
+  const full = () => ({ order: radixSortBy(positions, keys), sorted: n });
+  if (n <= 4 * first) return full();
+  let lo = 0xffffffff;
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    if (k < lo) lo = k;
+    if (k > hi) hi = k;
+  }
+  const scale = FIRST_BUCKETS / (hi - lo + 1);
+  const counts = new Uint32Array(FIRST_BUCKETS);
+  for (let i = 0; i < n; i++) counts[((keys[i] - lo) * scale) | 0]++;
+  let last = 0;
+  let taken = 0;
+  while (taken < first) taken += counts[last++];
+  // Everything in buckets [0, last) sorts before everything past them.
+  if (taken > n / 4) return full();
+  const headItems = new Uint32Array(taken);
+  const headKeys = new Uint32Array(taken);
+  const order = new Uint32Array(n);
+  let h = 0;
+  let t = taken;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    const bucket = ((k - lo) * scale) | 0;
+    if (bucket < last) {
+      headItems[h] = positions[i];
+      headKeys[h++] = k;
+    } else {
+      order[t++] = positions[i];
+    }
+  }
+  order.set(radixSortBy(headItems, headKeys), 0);
+  return { order, sorted: taken };
 }
 
 /** The columns an order may use; any of them may be missing from a table. */
@@ -148,6 +209,43 @@ export function displayOrder(
   let ordered = positions;
   if (key === "label" && columns.loss) ordered = sortPositions(positions, columns.loss, true);
   return sortPositions(ordered, values, descending);
+}
+
+/** An order whose first `sorted` entries are final; `finish()` sorts the rest in place. */
+export interface PartialOrder {
+  order: Uint32Array;
+  sorted: number;
+  /** Null once the whole order is final. */
+  finish: (() => void) | null;
+}
+
+/**
+ * {@link displayOrder} with only the first `first` entries promised (see
+ * {@link sortFirst}). The rest sorts after them whatever they are, so
+ * `finish()` sorts only the tail, in place. A group-by-label order is sorted
+ * in full at once.
+ */
+export function displayOrderFirst(
+  positions: Uint32Array,
+  key: SortKey,
+  descending: boolean,
+  columns: OrderColumns,
+  first: number,
+): PartialOrder {
+  const values = key === "table" || key === "label" ? undefined : columns[key];
+  if (!values) {
+    const order = displayOrder(positions, key, descending, columns);
+    return { order, sorted: order.length, finish: null };
+  }
+  const { order, sorted } = sortFirst(positions, values, descending, first);
+  if (sorted === order.length) return { order, sorted, finish: null };
+  const out: PartialOrder = { order, sorted, finish: null };
+  out.finish = () => {
+    order.set(sortPositions(order.subarray(sorted), values, descending), sorted);
+    out.sorted = order.length;
+    out.finish = null;
+  };
+  return out;
 }
 
 /** True when a float column holds at least one number (a NaN-only column cannot sort). */

@@ -29,7 +29,8 @@ const OVERSCAN_ROWS = 2;
 
 /** What the grid asks of the view that owns it. */
 export interface TileGridSource {
-  order(): Uint32Array;
+  /** The display order; its first `needed` entries final (the rest may still be sorting). */
+  order(needed?: number): Uint32Array;
   tileSize(): number;
   tileFacts(index: number): TileFacts;
   onTileClick(index: number, event: MouseEvent): void;
@@ -48,6 +49,13 @@ export class TileGrid {
   private box: TileBox;
   private layout: GridLayout;
   private readonly frame = new NextFrame(() => this.draw());
+  /**
+   * The scroller's size and scroll offset as last read. Reading them after a
+   * DOM write forces a layout of the whole page (the notebook around the
+   * widget), so they are read only when they change: on resize and on scroll.
+   */
+  private size: { width: number; height: number } | null = null;
+  private scrollY = 0;
 
   constructor(kind: MediaKind, kernel: KernelData, source: TileGridSource) {
     this.kind = kind;
@@ -58,8 +66,11 @@ export class TileGrid {
     this.box = tileBox(kind, source.tileSize());
     this.layout = gridLayout(0, 0, this.box);
     this.sizer.addEventListener("click", this.onClick);
-    this.scroller.addEventListener("scroll", this.schedule, { passive: true });
-    this.resize = new ResizeObserver(() => this.relayout());
+    this.scroller.addEventListener("scroll", this.onScroll, { passive: true });
+    this.resize = new ResizeObserver(() => {
+      this.size = null;
+      this.relayout();
+    });
     this.resize.observe(this.scroller);
   }
 
@@ -73,24 +84,46 @@ export class TileGrid {
   }
 
   private onScreen() {
-    const { scrollTop, clientHeight } = this.scroller;
-    return visibleWindow(this.layout, this.source.order().length, scrollTop, clientHeight, 0);
+    return visibleWindow(
+      this.layout,
+      this.source.order().length,
+      this.top(),
+      this.view().height,
+      0,
+    );
   }
+
+  private view(): { width: number; height: number } {
+    if (this.size !== null) return this.size;
+    const size = { width: this.scroller.clientWidth, height: this.scroller.clientHeight };
+    if (size.width > 0) this.size = size; // not attached yet: read again next time
+    return size;
+  }
+
+  /** The scroll offset, within what the current layout can scroll to. */
+  private top(): number {
+    const max = Math.max(0, this.layout.totalHeight - this.view().height);
+    return Math.min(Math.max(0, this.scrollY), max);
+  }
+
+  private readonly onScroll = (): void => {
+    this.scrollY = this.scroller.scrollTop;
+    this.frame.request();
+  };
 
   /** New order, tile size or width: every tile moves, so the window is rebuilt. */
   relayout(toTop = false): void {
     this.box = tileBox(this.kind, this.source.tileSize());
-    this.layout = gridLayout(this.source.order().length, this.scroller.clientWidth, this.box);
+    this.layout = gridLayout(this.source.order().length, this.view().width, this.box);
     this.sizer.style.height = `${this.layout.totalHeight}px`;
-    if (toTop) this.scroller.scrollTop = 0;
+    if (toTop) {
+      this.scroller.scrollTop = 0;
+      this.scrollY = 0;
+    }
     for (const parts of this.tiles.values()) parts.root.remove();
     this.tiles.clear();
     this.draw();
   }
-
-  private readonly schedule = (): void => {
-    this.frame.request();
-  };
 
   /** The size thumbnails are asked for: the tile size in device pixels (at most 2×). */
   thumbSize(): number {
@@ -100,16 +133,17 @@ export class TileGrid {
 
   /** Build the tiles of the visible window (and drop the rest); ask for their thumbnails. */
   private draw(): void {
-    if (this.scroller.clientWidth === 0) return; // not attached yet: the ResizeObserver calls back
-    const order = this.source.order();
-    const { scrollTop, clientHeight } = this.scroller;
+    const { width, height } = this.view();
+    if (width === 0) return; // not attached yet: the ResizeObserver calls back
+    const top = this.top();
     const { first, last } = visibleWindow(
       this.layout,
-      order.length,
-      scrollTop,
-      clientHeight,
+      this.source.order().length,
+      top,
+      height,
       OVERSCAN_ROWS,
     );
+    const order = this.source.order(last);
     for (const [index, parts] of this.tiles) {
       if (index < first || index >= last) {
         parts.root.remove();
@@ -131,7 +165,7 @@ export class TileGrid {
     this.sizer.append(fresh);
     // Room for the window several times over, so scrolling back finds it cached.
     this.kernel.cache.capacity = Math.max(1500, 4 * (last - first));
-    const screen = this.onScreen();
+    const screen = visibleWindow(this.layout, order.length, top, height, 0);
     const wanted: number[] = [];
     for (let i = screen.first; i < screen.last; i++) wanted.push(order[i]);
     for (let i = first; i < last; i++) {
@@ -159,10 +193,10 @@ export class TileGrid {
 
   /** Scroll tile `index` into view (building it if needed). */
   reveal(index: number): void {
-    const { scrollTop, clientHeight } = this.scroller;
-    const target = scrollToReveal(this.layout, index, scrollTop, clientHeight);
+    const target = scrollToReveal(this.layout, index, this.top(), this.view().height);
     if (target === null) return;
     this.scroller.scrollTop = target;
+    this.scrollY = target;
     this.draw();
   }
 
@@ -188,7 +222,7 @@ export class TileGrid {
   dispose(): void {
     this.frame.cancel();
     this.resize.disconnect();
-    this.scroller.removeEventListener("scroll", this.schedule);
+    this.scroller.removeEventListener("scroll", this.onScroll);
     this.sizer.removeEventListener("click", this.onClick);
   }
 }

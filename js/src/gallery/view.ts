@@ -11,9 +11,18 @@ import { RowFacts } from "./facts";
 import { GalleryHeader } from "./header";
 import { KernelData } from "./kernel";
 import { keyCommand } from "./keys";
-import { displayOrder, randomSample, type SortKey, SUSPECT_FIRST } from "./order";
+import {
+  displayOrderFirst,
+  type PartialOrder,
+  randomSample,
+  type SortKey,
+  SUSPECT_FIRST,
+} from "./order";
 import type { MediaKind, TileFacts } from "./tile";
 import { TileGrid } from "./tile_grid";
+
+/** Entries of a new order sorted at once (many screens of tiles); the rest when idle. */
+const HEAD = 1000;
 
 /** The synced traits of the Python Gallery (same snake_case names). */
 export interface GalleryState {
@@ -48,6 +57,9 @@ export class GalleryView {
   private readonly marks = new Set<number>();
   private readonly modelEvents: [string, () => void][];
   private order: Uint32Array = new Uint32Array(0);
+  /** How the order's tail gets sorted: when idle, or at once when a tile past its head is shown. */
+  private partial: PartialOrder | null = null;
+  private finishTimer: ReturnType<typeof setTimeout> | null = null;
   private mode: "selection" | "sample" = "sample";
   private focused = -1;
   private thumbsLoaded = 0;
@@ -75,7 +87,7 @@ export class GalleryView {
     );
     this.facts = new RowFacts(table);
     this.grid = new TileGrid(kind, this.kernel, {
-      order: () => this.order,
+      order: (needed) => this.ordered(needed),
       tileSize: () => model.get("tile_size"),
       tileFacts: (index) => this.tileFacts(index),
       onTileClick: (index, event) => this.onTileClick(index, event),
@@ -227,7 +239,9 @@ export class GalleryView {
     const key = this.sortKey();
     const descending = this.model.get("descending");
     const focusedPos = this.focused >= 0 ? this.order[this.focused] : -1;
-    this.order = displayOrder(base, key, descending, this.facts.orderColumns());
+    this.setOrder(displayOrderFirst(base, key, descending, this.facts.orderColumns(), HEAD));
+    // A focused or open sample keeps its place, wherever in the order it lands.
+    if (focusedPos >= 0 || this.detail.pos >= 0) this.finishOrder();
     this.focused = focusedPos >= 0 ? this.order.indexOf(focusedPos) : -1;
     Object.assign(this.root.dataset, {
       mode: this.mode,
@@ -245,6 +259,32 @@ export class GalleryView {
       if (index < 0) this.closeDetail();
       else this.openDetail(index);
     }
+  }
+
+  /**
+   * A new order. Sorting a large selection is the gallery's biggest cost, and
+   * a screen shows a few dozen tiles: only the head is sorted now, the rest
+   * once the frame that shows the selection has been painted.
+   */
+  private setOrder(partial: PartialOrder): void {
+    if (this.finishTimer !== null) clearTimeout(this.finishTimer);
+    this.finishTimer = null;
+    this.order = partial.order;
+    this.partial = partial.finish === null ? null : partial;
+    if (this.partial !== null) this.finishTimer = setTimeout(() => this.finishOrder(), 0);
+  }
+
+  /** The order, with at least its first `needed` entries final. */
+  private ordered(needed = 0): Uint32Array {
+    if (this.partial !== null && needed > this.partial.sorted) this.finishOrder();
+    return this.order;
+  }
+
+  private finishOrder(): void {
+    if (this.finishTimer !== null) clearTimeout(this.finishTimer);
+    this.finishTimer = null;
+    this.partial?.finish?.();
+    this.partial = null;
   }
 
   private updateHeader(): void {
@@ -325,7 +365,7 @@ export class GalleryView {
   private openDetail(index: number): void {
     if (index < 0 || index >= this.order.length) return;
     this.setFocus(index);
-    const pos = this.order[index];
+    const pos = this.ordered(index + 1)[index];
     const summary = this.facts.describe(pos, "table");
     this.detail.show({ index, count: this.order.length, pos, ...summary });
     this.root.dataset.detail = String(pos);
@@ -381,6 +421,7 @@ export class GalleryView {
   dispose(): void {
     this.selectionFrame.cancel();
     this.annotationFrame.cancel();
+    if (this.finishTimer !== null) clearTimeout(this.finishTimer);
     this.grid.dispose();
     for (const [event, cb] of this.modelEvents) this.model.off(event, cb);
     this.kernel.dispose();
