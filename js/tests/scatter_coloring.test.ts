@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type RawModel, TableClient } from "../src/lib/table_client";
 import { categoricalColor, colormapColor, MISSING_RGB } from "../src/lib/colors";
 import { CoordsAnimation } from "../src/scatter/animation";
 import {
@@ -11,8 +12,10 @@ import {
 } from "../src/scatter/coloring";
 import { packRGBA } from "../src/scatter/raster";
 import { autoDiameter } from "../src/scatter/renderer";
+import { resolveColoring } from "../src/scatter/source";
 import { groupByColor } from "../src/scatter/vector";
 import { fitDomain, toScreenX } from "../src/scatter/viewport";
+import { FakeModel, serveColumns } from "./fake_model";
 
 describe("categoricalColoring", () => {
   it("indexes by code, sends anything else to the missing colour, counts the legend", () => {
@@ -116,5 +119,34 @@ describe("CoordsAnimation", () => {
   it("is skipped when the row counts differ", () => {
     const v = fitDomain({ x0: 0, x1: 1, y0: 0, y1: 1 }, 10, 10, false);
     expect(CoordsAnimation.start([1], [1], v, [1, 2], [1, 2], v, 0)).toBeNull();
+  });
+});
+
+describe("resolveColoring", () => {
+  it("colours a whole column once, however many other columns arrive after it", async () => {
+    const model = new FakeModel({ n_rows: 4, selection: null, categories: {} });
+    serveColumns(model, {
+      loss: Float32Array.of(0, 1, 2, 3),
+      x: Float32Array.of(1, 2, 3, 4),
+    });
+    const table = new TableClient(model as unknown as RawModel);
+    await table.want(["loss"]);
+    const first = resolveColoring(table, "loss", null);
+    expect(first.complete).toBe(true);
+    expect(Array.from(first.coloring?.colorIndex ?? [])).toHaveLength(4);
+    await table.want(["x"]); // the view reloads: the colour column is the same array
+    expect(resolveColoring(table, "loss", first)).toBe(first);
+    // Another column to colour by is coloured afresh, and so is a new version.
+    const byX = resolveColoring(table, "x", first);
+    expect(byX).not.toBe(first);
+    expect(byX.coloring?.column).toBe("x");
+    model.set("column_info", {
+      loss: { version: 2, missing: false },
+      x: { version: 1, missing: false },
+    });
+    await table.want(["loss"]);
+    const again = resolveColoring(table, "loss", byX);
+    expect(again).not.toBe(first);
+    expect(again.source).not.toBe(first.source);
   });
 });

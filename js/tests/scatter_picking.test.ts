@@ -9,7 +9,9 @@ import { fitDomain, panBy, type Viewport } from "../src/scatter/viewport";
 const fitted = (): Viewport => fitDomain({ x0: 0, x1: 100, y0: 0, y1: 100 }, 100, 100, false);
 
 /** The few table calls hover makes: no selection, no columns, ids never answered. */
+const fetch = { active: false };
 const table = {
+  fetching: () => fetch.active,
   selectionCount: () => 0,
   selectionMask: () => new Uint8Array(3),
   column: () => undefined,
@@ -51,6 +53,7 @@ describe("Picking's hover grid", () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+    fetch.active = false;
   });
 
   it("is built once the view rests after a draw, and finds points", () => {
@@ -120,5 +123,18 @@ describe("Picking's hover grid", () => {
     picking.pointsDrawn();
     vi.advanceTimersByTime(250);
     expect(built).toHaveLength(1);
+  });
+
+  it("waits while the page fetches columns, then builds without another draw", () => {
+    // While show() loads, a 1M-point build would hold up the other views' chunks.
+    const { built, picking } = setup();
+    fetch.active = true;
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(1000);
+    expect(built).toHaveLength(0);
+    fetch.active = false;
+    vi.advanceTimersByTime(250);
+    expect(built).toHaveLength(1);
+    expect(picking.nearest([50, 50])).toBe(1);
   });
 });

@@ -234,6 +234,11 @@ export class TableClient {
     return array;
   }
 
+  /** True while some view of the page waits for columns from the kernel. */
+  fetching(): boolean {
+    return this.cache.pending.size > 0;
+  }
+
   hasColumn(name: string): boolean {
     return this.column(name) !== undefined;
   }

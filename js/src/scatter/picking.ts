@@ -116,10 +116,20 @@ export class Picking {
       this.gridSource =
         s.xs && s.ys && s.viewport ? { xs: s.xs, ys: s.ys, viewport: s.viewport } : null;
     }
+    this.armGrid();
+  }
+
+  /**
+   * Build the grid once the view has rested and the page's columns have
+   * arrived: at 1M points a build is a long task, which would hold up the
+   * chunks of the other views' columns while `show()` draws.
+   */
+  private armGrid(): void {
     if (this.gridTimer !== null) clearTimeout(this.gridTimer);
     this.gridTimer = setTimeout(() => {
       this.gridTimer = null;
-      if (!this.state().busy) this.hoverGrid();
+      if (this.table.fetching()) this.armGrid();
+      else if (!this.state().busy) this.hoverGrid();
     }, GRID_DELAY_MS);
   }
 

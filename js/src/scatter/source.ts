@@ -94,11 +94,20 @@ export function colourableColumns(table: TableClient): string[] {
  * the browser does not hold yet is requested from the kernel and reported as
  * `pending`; meanwhile the previous colouring stays (or the labels).
  */
+export interface ResolvedColoring {
+  coloring: Coloring | null;
+  /** The column being fetched to colour by (the legend says so), or null. */
+  pending: string | null;
+  /** The array the colouring was computed from, and whether it was the whole column. */
+  source: ArrayLike<number> | null;
+  complete: boolean;
+}
+
 export function resolveColoring(
   table: TableClient,
   name: string,
-  previous: Coloring | null,
-): { coloring: Coloring | null; pending: string | null; source: ArrayLike<number> | null } {
+  previous: ResolvedColoring | null,
+): ResolvedColoring {
   const values = table.partialColumn(name);
   const complete = table.column(name) !== undefined;
   const pending = complete ? null : canFetch(table, name) ? name : null;
@@ -108,16 +117,29 @@ export function resolveColoring(
     });
   }
   if (values !== undefined) {
+    // A whole column's array never changes (new values come as a new array):
+    // another column arriving does not colour a million points again.
+    if (
+      complete &&
+      previous?.complete &&
+      previous.source === values &&
+      previous.coloring?.column === name
+    ) {
+      return previous;
+    }
     const names = table.categories(name);
     const coloring = names
       ? categoricalColoring(name, values, names)
       : numericColoring(name, values, table.extent(name));
-    return { coloring, pending, source: values };
+    return { coloring, pending, source: values, complete };
   }
-  if (previous !== null && pending !== null) return { coloring: previous, pending, source: null };
+  const prev = previous?.coloring ?? null;
+  if (prev !== null && pending !== null) return { coloring: prev, pending, source: null, complete };
   const labels = table.column("label");
+  if (labels && previous?.complete && previous.source === labels && previous.coloring?.column === "label")
+    return { ...previous, pending };
   const fallback = labels
     ? categoricalColoring("label", labels, table.categories("label") ?? [])
-    : previous;
-  return { coloring: fallback, pending, source: labels ?? null };
+    : prev;
+  return { coloring: fallback, pending, source: labels ?? null, complete: labels !== undefined };
 }

@@ -29,6 +29,7 @@ import {
   colourableColumns,
   loadPoints,
   pointBounds,
+  type ResolvedColoring,
   resolveColoring,
   type ScatterKind,
 } from "./source";
@@ -89,6 +90,7 @@ export class ScatterView {
   private sources = new Set<string>();
   private partialTimer: ReturnType<typeof setTimeout> | null = null;
   private coloring: Coloring | null = null;
+  private resolved: ResolvedColoring | null = null;
   private palettes: Scene["palettes"] | null = null;
   private groups: Scene["groups"] = null;
   private viewport: Viewport | null = null;
@@ -277,11 +279,13 @@ export class ScatterView {
   }
 
   private recolor(redraw = true): void {
-    const { coloring, pending } = resolveColoring(this.table, this.colorBy(), this.coloring);
+    const previous = this.resolved;
+    this.resolved = resolveColoring(this.table, this.colorBy(), previous);
+    const { coloring, pending } = this.resolved;
     this.coloring = coloring;
     if (pending !== null) this.sources.add(this.table.sourceOf(pending));
     this.highlight = null;
-    this.repalette();
+    if (this.resolved.coloring !== previous?.coloring) this.repalette();
     this.chrome.setLegend(coloring, pending);
     this.updateColumns();
     if (redraw) this.request(true);
@@ -427,6 +431,8 @@ export class ScatterView {
     if (this.prepareTimer !== null) clearTimeout(this.prepareTimer);
     this.prepareTimer = setTimeout(() => {
       this.prepareTimer = null;
+      // Not while the page's columns arrive: a full raster then delays their chunks.
+      if (this.table.fetching()) return this.prepareLater();
       const v = this.viewport;
       if (this.interacting || this.animation || !v || !this.xs || !this.ys) return;
       if (!this.coloring || !this.palettes) return;
