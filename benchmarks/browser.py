@@ -65,6 +65,7 @@ from browser_probes import (  # noqa: E402
     time_show,
     time_zoom,
 )
+from cdp_driver import DRIVERS, launch  # noqa: E402
 from conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from lab_server import LabServer  # noqa: E402
 from notebook_page import NotebookPage, notebook_json  # noqa: E402
@@ -300,6 +301,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N values")
     parser.add_argument("--repeat", type=int, default=5, help="shows (and lassos, clicks) per N")
     parser.add_argument("--quick", action="store_true", help="N = 20k, one repetition")
+    parser.add_argument(
+        "--driver",
+        choices=DRIVERS,
+        default="cdp",
+        help="cdp: Chromium over raw CDP with no network watch (see cdp_driver.py); "
+        "playwright: Playwright, which slows websocket transfers",
+    )
     args = parser.parse_args()
     sizes = [20_000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     repeat = 1 if args.quick else args.repeat
@@ -308,8 +316,6 @@ def main() -> None:
     executable = chromium_path()
     if not os.access(executable, os.X_OK):
         sys.exit(f"no Chromium at {executable}: apt-get install chromium or set CHROMIUM_PATH")
-    from playwright.sync_api import sync_playwright
-
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="nbdl-bench-"))
     server = LabServer(workdir, import_paths=(REPO_ROOT, BENCH_DIR))
@@ -317,16 +323,10 @@ def main() -> None:
     results = []
     try:
         server.start()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-            )
-            try:
-                for n in sizes:
-                    print(f"N = {n:,}", flush=True)
-                    results.append(measure_size(browser, server, n, repeat))
-            finally:
-                browser.close()
+        with launch(args.driver, executable, CHROMIUM_FLAGS) as browser:
+            for n in sizes:
+                print(f"N = {n:,}", flush=True)
+                results.append(measure_size(browser, server, n, repeat))
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)

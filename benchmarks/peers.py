@@ -60,6 +60,7 @@ HARNESS_DIR = REPO_ROOT / "tests" / "browser"
 sys.path[:0] = [str(HARNESS_DIR), str(BENCH_DIR)]
 
 from browser_probes import star  # noqa: E402
+from cdp_driver import DRIVERS, launch  # noqa: E402
 from conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from lab_server import LabServer  # noqa: E402
 from notebook_page import NotebookPage, notebook_json  # noqa: E402
@@ -368,6 +369,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000,5000000", help="comma-separated N")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per tool and N")
     parser.add_argument("--quick", action="store_true", help="N = 20k, one repetition")
+    parser.add_argument(
+        "--driver",
+        choices=DRIVERS,
+        default="cdp",
+        help="cdp: Chromium over raw CDP with no network watch (see cdp_driver.py); "
+        "playwright: Playwright, which slows websocket transfers",
+    )
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"subset of {','.join(TOOLS)}")
     parser.add_argument("--out", default=str(ARTIFACTS / "benchmarks" / "peers.json"))
     args = parser.parse_args()
@@ -380,8 +388,6 @@ def main() -> None:
     executable = chromium_path()
     if not os.access(executable, os.X_OK):
         sys.exit(f"no Chromium at {executable}: apt-get install chromium or set CHROMIUM_PATH")
-    from playwright.sync_api import sync_playwright
-
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -393,29 +399,23 @@ def main() -> None:
     loads = []
     try:
         server.start()
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-            )
+        with launch(args.driver, executable, CHROMIUM_FLAGS) as browser:
             meta["chromium"] = browser.version
-            try:
-                for n in sizes:
-                    failed: set[str] = set()
-                    for rep in range(repeat):
-                        for tool in tools:
-                            if tool in failed:
-                                continue
-                            loads.append(os.getloadavg()[0])
-                            print(f"N={n:,} rep {rep + 1}/{repeat} {tool} ...", flush=True)
-                            r = measure_one(browser, server, tool, n, rep, lassos=2, zooms=4)
-                            r["load"] = loads[-1]
-                            results.append(r)
-                            _print_run(r)
-                            if r.get("draw", {}).get("drawn") is None:
-                                failed.add(tool)
-                            out.write_text(json.dumps({"meta": meta, "runs": results}, indent=1))
-            finally:
-                browser.close()
+            for n in sizes:
+                failed: set[str] = set()
+                for rep in range(repeat):
+                    for tool in tools:
+                        if tool in failed:
+                            continue
+                        loads.append(os.getloadavg()[0])
+                        print(f"N={n:,} rep {rep + 1}/{repeat} {tool} ...", flush=True)
+                        r = measure_one(browser, server, tool, n, rep, lassos=2, zooms=4)
+                        r["load"] = loads[-1]
+                        results.append(r)
+                        _print_run(r)
+                        if r.get("draw", {}).get("drawn") is None:
+                            failed.add(tool)
+                        out.write_text(json.dumps({"meta": meta, "runs": results}, indent=1))
     finally:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
