@@ -44,6 +44,10 @@ export class ScatterChrome {
   private readonly status = h("div", { className: "nbdl-scatter-status", attrs: { hidden: true } });
   private readonly statusText = h("span", { className: "nbdl-scatter-status-text" });
   private readonly legend = h("div", { className: "nbdl-scatter-legend" });
+  /** The plot area's CSS size, as the view last laid it out. */
+  plotSize: [number, number] = [0, 0];
+  private tipText = "";
+  private tipSize: [number, number] = [0, 0];
   private readonly tooltip = h("div", {
     className: "nbdl-scatter-tooltip",
     attrs: { hidden: true, role: "tooltip" },
@@ -215,24 +219,30 @@ export class ScatterChrome {
 
   /** Tooltip at (x, y) CSS px in the plot container, rows of [name, value]. */
   showTooltip(x: number, y: number, rows: Array<[string, string]>): void {
-    replaceChildren(
-      this.tooltip,
-      ...rows.map(([k, v]) =>
-        h(
-          "div",
-          { className: "nbdl-scatter-tip-row" },
-          h("span", { className: "nbdl-scatter-tip-key" }, k),
-          v,
+    // Moving over the same point only moves the box: no new rows, no measuring
+    // (a read after a DOM write lays out the whole notebook, on every move).
+    const text = JSON.stringify(rows);
+    if (text !== this.tipText || this.tooltip.hidden) {
+      this.tipText = text;
+      replaceChildren(
+        this.tooltip,
+        ...rows.map(([k, v]) =>
+          h(
+            "div",
+            { className: "nbdl-scatter-tip-row" },
+            h("span", { className: "nbdl-scatter-tip-key" }, k),
+            v,
+          ),
         ),
-      ),
-    );
-    this.tooltip.hidden = false;
+      );
+      this.tooltip.hidden = false;
+      this.tipSize = [this.tooltip.offsetWidth, this.tooltip.offsetHeight];
+    }
     // Flip to the other side of the cursor near the right or bottom edge.
-    const box = this.plot.getBoundingClientRect();
-    const tw = this.tooltip.offsetWidth;
-    const th = this.tooltip.offsetHeight;
-    const left = x + 14 + tw > box.width ? x - 14 - tw : x + 14;
-    const top = y + 14 + th > box.height ? Math.max(0, y - 14 - th) : y + 14;
+    const [tw, th] = this.tipSize;
+    const [width, height] = this.plotSize;
+    const left = x + 14 + tw > width ? x - 14 - tw : x + 14;
+    const top = y + 14 + th > height ? Math.max(0, y - 14 - th) : y + 14;
     this.tooltip.style.left = `${Math.max(0, left)}px`;
     this.tooltip.style.top = `${top}px`;
   }

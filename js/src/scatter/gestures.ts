@@ -41,6 +41,9 @@ function isEditable(el: Element | null): boolean {
   return tag === "INPUT" || tag === "TEXTAREA" || (el as HTMLElement).isContentEditable;
 }
 
+/** How long a hover keeps the plot's page position before reading it again (ms). */
+const RECT_TTL_MS = 1000;
+
 /**
  * Listen on `surface` (the layer over the plot) and `root` (focusable, for
  * keys). Returns the function that removes every listener.
@@ -62,9 +65,21 @@ export function attachGestures(
   let spaceHeld = false;
   let pointerInside = false;
 
+  // The plot's place on the page, read once per drag and otherwise kept until
+  // the page scrolls or resizes (or for a second): reading it after any DOM
+  // write forces a layout of the whole notebook, on every pointer move.
+  let rect: DOMRect | null = null;
+  let rectAt = 0;
+  const forgetRect = () => {
+    rect = null;
+  };
   const local = (ev: { clientX: number; clientY: number }): Point => {
-    const r = handlers.plotRect();
-    return [ev.clientX - r.left, ev.clientY - r.top];
+    const now = performance.now();
+    if (rect === null || (drag === null && now - rectAt > RECT_TTL_MS)) {
+      rect = handlers.plotRect();
+      rectAt = now;
+    }
+    return [ev.clientX - rect.left, ev.clientY - rect.top];
   };
 
   const down = (ev: PointerEvent) => {
@@ -72,6 +87,7 @@ export function attachGestures(
     ev.preventDefault();
     root.focus({ preventScroll: true });
     surface.setPointerCapture(ev.pointerId);
+    forgetRect();
     const p = local(ev);
     const kind: MouseMode = ev.button === 1 || spaceHeld ? "pan" : handlers.mode();
     drag = {
@@ -151,6 +167,7 @@ export function attachGestures(
 
   const enter = () => {
     pointerInside = true;
+    forgetRect();
   };
   const leave = () => {
     pointerInside = false;
@@ -201,5 +218,13 @@ export function attachGestures(
   root.addEventListener("keyup", keyup, { signal });
   root.addEventListener("blur", blur, { signal });
   window.addEventListener("keydown", windowKeydown, { capture: true, signal });
-  return () => listeners.abort();
+  // Any scroll (the notebook scrolls in an element, not the window) or resize moves the plot.
+  document.addEventListener("scroll", forgetRect, { capture: true, passive: true, signal });
+  window.addEventListener("resize", forgetRect, { signal });
+  const resized = new ResizeObserver(forgetRect);
+  resized.observe(surface);
+  return () => {
+    resized.disconnect();
+    listeners.abort();
+  };
 }

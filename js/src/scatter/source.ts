@@ -136,7 +136,12 @@ export function resolveColoring(
   const prev = previous?.coloring ?? null;
   if (prev !== null && pending !== null) return { coloring: prev, pending, source: null, complete };
   const labels = table.column("label");
-  if (labels && previous?.complete && previous.source === labels && previous.coloring?.column === "label")
+  if (
+    labels &&
+    previous?.complete &&
+    previous.source === labels &&
+    previous.coloring?.column === "label"
+  )
     return { ...previous, pending };
   const fallback = labels
     ? categoricalColoring("label", labels, table.categories("label") ?? [])

@@ -335,6 +335,7 @@ export class ScatterView {
   private layout(): void {
     const box = this.chrome.plot.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) return;
+    this.chrome.plotSize = [box.width, box.height];
     // The widget may be rendered before it is in the page, where no theme variable
     // resolves; the first real layout is the first moment the theme can be read.
     this.retheme();
