@@ -65,7 +65,7 @@ from browser_probes import (  # noqa: E402
     time_show,
     time_zoom,
 )
-from cdp_driver import DRIVERS, launch  # noqa: E402
+from cdp_driver import add_driver_argument, launch  # noqa: E402
 from conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from lab_server import LabServer  # noqa: E402
 from notebook_page import NotebookPage, notebook_json  # noqa: E402
@@ -301,13 +301,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N values")
     parser.add_argument("--repeat", type=int, default=5, help="shows (and lassos, clicks) per N")
     parser.add_argument("--quick", action="store_true", help="N = 20k, one repetition")
-    parser.add_argument(
-        "--driver",
-        choices=DRIVERS,
-        default="cdp",
-        help="cdp: Chromium over raw CDP with no network watch (see cdp_driver.py); "
-        "playwright: Playwright, which slows websocket transfers",
-    )
+    add_driver_argument(parser)
     args = parser.parse_args()
     sizes = [20_000] if args.quick else [int(s) for s in args.sizes.split(",") if s.strip()]
     repeat = 1 if args.quick else args.repeat

@@ -19,6 +19,7 @@ screenshots, init scripts, a CDP session). The tests keep Playwright;
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
 import re
@@ -425,6 +426,17 @@ class Keyboard:
 
 
 DRIVERS = ("cdp", "playwright")
+
+
+def add_driver_argument(parser: argparse.ArgumentParser) -> None:
+    """The benchmarks' ``--driver`` option (``launch``'s first argument)."""
+    parser.add_argument(
+        "--driver",
+        choices=DRIVERS,
+        default="cdp",
+        help="cdp: Chromium over raw CDP with no network watch (see cdp_driver.py); "
+        "playwright: Playwright, which slows websocket transfers",
+    )
 
 
 @contextmanager

@@ -60,7 +60,7 @@ HARNESS_DIR = REPO_ROOT / "tests" / "browser"
 sys.path[:0] = [str(HARNESS_DIR), str(BENCH_DIR)]
 
 from browser_probes import star  # noqa: E402
-from cdp_driver import DRIVERS, launch  # noqa: E402
+from cdp_driver import add_driver_argument, launch  # noqa: E402
 from conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from lab_server import LabServer  # noqa: E402
 from notebook_page import NotebookPage, notebook_json  # noqa: E402
@@ -369,13 +369,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000,5000000", help="comma-separated N")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per tool and N")
     parser.add_argument("--quick", action="store_true", help="N = 20k, one repetition")
-    parser.add_argument(
-        "--driver",
-        choices=DRIVERS,
-        default="cdp",
-        help="cdp: Chromium over raw CDP with no network watch (see cdp_driver.py); "
-        "playwright: Playwright, which slows websocket transfers",
-    )
+    add_driver_argument(parser)
     parser.add_argument("--tools", default=",".join(TOOLS), help=f"subset of {','.join(TOOLS)}")
     parser.add_argument("--out", default=str(ARTIFACTS / "benchmarks" / "peers.json"))
     args = parser.parse_args()
