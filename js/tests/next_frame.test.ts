@@ -73,4 +73,28 @@ describe("NextFrame", () => {
     runFrame();
     expect(fn).toHaveBeenCalledTimes(1);
   });
+
+  it("with afterPaint runs in a task queued from the frame, and cancels there too", () => {
+    vi.useFakeTimers();
+    try {
+      const fn = vi.fn();
+      const frame = new NextFrame(fn, { afterPaint: true });
+      frame.request();
+      runFrame();
+      expect(fn).not.toHaveBeenCalled(); // not inside the frame: the others paint first
+      expect(frame.pending).toBe(true);
+      frame.request(); // still pending: no second run
+      vi.runAllTimers();
+      expect(fn).toHaveBeenCalledTimes(1);
+      expect(frame.pending).toBe(false);
+      frame.request();
+      runFrame();
+      frame.cancel();
+      vi.runAllTimers();
+      expect(fn).toHaveBeenCalledTimes(1);
+      expect(frame.pending).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type RawModel, TableClient } from "../src/lib/table_client";
 import { categoricalColor, colormapColor, MISSING_RGB } from "../src/lib/colors";
+import { type RawModel, TableClient } from "../src/lib/table_client";
 import { CoordsAnimation } from "../src/scatter/animation";
 import {
   categoricalColoring,

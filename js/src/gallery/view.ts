@@ -214,9 +214,12 @@ export class GalleryView {
     if (openPos >= 0) this.openDetail(this.order.indexOf(openPos));
   }
 
-  /** Sorting a large selection is the gallery's biggest cost: do it once per frame, after
-   * the maps and the matrix have shown the selection, not inside the lasso's mouse-up. */
-  private readonly selectionFrame = new NextFrame(() => this.recompute(true));
+  /** Sorting a large selection and building its tiles is the gallery's biggest cost: do
+   * it once per frame, just after the frame in which the maps and the matrix show the
+   * selection (so it never holds their pixels back), not inside the lasso's mouse-up. */
+  private readonly selectionFrame = new NextFrame(() => this.recompute(true), {
+    afterPaint: true,
+  });
 
   private onSelection(): void {
     this.marks.clear();

@@ -42,7 +42,11 @@ export function applyMode(
       throw new TypeError(`selection mode "${mode}" is not replace, add or subtract`);
   }
   if (isMask) {
-    for (let i = 0; i < n; i++) if (hits[i] !== 0) next[i] = value;
+    // Branch-free (see countSelected): a lasso's hits come in random row order.
+    const m = hits as Uint8Array;
+    if (mode === "replace") for (let i = 0; i < n; i++) next[i] = (m[i] + 255) >> 8;
+    else if (value === 1) for (let i = 0; i < n; i++) next[i] |= (m[i] + 255) >> 8;
+    else for (let i = 0; i < n; i++) next[i] &= 1 ^ ((m[i] + 255) >> 8);
   } else {
     for (let k = 0; k < hits.length; k++) {
       const p = hits[k];
