@@ -59,7 +59,7 @@ export class GalleryView {
   private order: Uint32Array = new Uint32Array(0);
   /** How the order's tail gets sorted: when idle, or at once when a tile past its head is shown. */
   private partial: PartialOrder | null = null;
-  private finishTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly finishFrame = new NextFrame(() => this.finishOrder(), { afterPaint: true });
   private mode: "selection" | "sample" = "sample";
   private focused = -1;
   private thumbsLoaded = 0;
@@ -270,11 +270,10 @@ export class GalleryView {
    * once the frame that shows the selection has been painted.
    */
   private setOrder(partial: PartialOrder): void {
-    if (this.finishTimer !== null) clearTimeout(this.finishTimer);
-    this.finishTimer = null;
+    this.finishFrame.cancel();
     this.order = partial.order;
     this.partial = partial.finish === null ? null : partial;
-    if (this.partial !== null) this.finishTimer = setTimeout(() => this.finishOrder(), 0);
+    if (this.partial !== null) this.finishFrame.request();
   }
 
   /** The order, with at least its first `needed` entries final. */
@@ -284,8 +283,7 @@ export class GalleryView {
   }
 
   private finishOrder(): void {
-    if (this.finishTimer !== null) clearTimeout(this.finishTimer);
-    this.finishTimer = null;
+    this.finishFrame.cancel();
     this.partial?.finish?.();
     this.partial = null;
   }
@@ -424,7 +422,7 @@ export class GalleryView {
   dispose(): void {
     this.selectionFrame.cancel();
     this.annotationFrame.cancel();
-    if (this.finishTimer !== null) clearTimeout(this.finishTimer);
+    this.finishFrame.cancel();
     this.grid.dispose();
     for (const [event, cb] of this.modelEvents) this.model.off(event, cb);
     this.kernel.dispose();

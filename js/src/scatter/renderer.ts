@@ -192,12 +192,10 @@ export class PlotCanvases {
   /**
    * Make the dimmed picture of every point for this scene now (the view calls
    * this when idle), so the next selection redraws only its own points.
-   * True when there was something to do.
    */
-  prepareSelection(scene: Scene, v: Viewport): boolean {
-    if (scene.groups !== null || !scene.settled || this.layers.prepared()) return false;
+  prepareSelection(scene: Scene, v: Viewport): void {
+    if (scene.groups !== null || !scene.settled || this.layers.prepared()) return;
     this.layers.prepare(this.points.width, this.points.height, this.rasterInput(scene, v));
-    return this.layers.prepared();
   }
 
   private rasterInput(scene: Scene, v: Viewport): RasterInput {

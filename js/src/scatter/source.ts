@@ -89,11 +89,6 @@ export function colourableColumns(table: TableClient): string[] {
   return names;
 }
 
-/**
- * The colouring for column `name`, from the rows that arrived so far. A column
- * the browser does not hold yet is requested from the kernel and reported as
- * `pending`; meanwhile the previous colouring stays (or the labels).
- */
 export interface ResolvedColoring {
   coloring: Coloring | null;
   /** The column being fetched to colour by (the legend says so), or null. */
@@ -103,6 +98,11 @@ export interface ResolvedColoring {
   complete: boolean;
 }
 
+/**
+ * The colouring for column `name`, from the rows that arrived so far. A column
+ * the browser does not hold yet is requested from the kernel and reported as
+ * `pending`; meanwhile the previous colouring stays (or the labels).
+ */
 export function resolveColoring(
   table: TableClient,
   name: string,
@@ -119,14 +119,8 @@ export function resolveColoring(
   if (values !== undefined) {
     // A whole column's array never changes (new values come as a new array):
     // another column arriving does not colour a million points again.
-    if (
-      complete &&
-      previous?.complete &&
-      previous.source === values &&
-      previous.coloring?.column === name
-    ) {
-      return previous;
-    }
+    const kept = complete ? unchanged(previous, values, name) : null;
+    if (kept !== null) return kept;
     const names = table.categories(name);
     const coloring = names
       ? categoricalColoring(name, values, names)
@@ -136,15 +130,21 @@ export function resolveColoring(
   const prev = previous?.coloring ?? null;
   if (prev !== null && pending !== null) return { coloring: prev, pending, source: null, complete };
   const labels = table.column("label");
-  if (
-    labels &&
-    previous?.complete &&
-    previous.source === labels &&
-    previous.coloring?.column === "label"
-  )
-    return { ...previous, pending };
+  const kept = labels ? unchanged(previous, labels, "label") : null;
+  if (kept !== null) return { ...kept, pending };
   const fallback = labels
     ? categoricalColoring("label", labels, table.categories("label") ?? [])
     : prev;
   return { coloring: fallback, pending, source: labels ?? null, complete: labels !== undefined };
+}
+
+/** `previous` when it was computed from this very (whole) array of `column`, else null. */
+function unchanged(
+  previous: ResolvedColoring | null,
+  source: ArrayLike<number>,
+  column: string,
+): ResolvedColoring | null {
+  const same =
+    previous?.complete && previous.source === source && previous.coloring?.column === column;
+  return same ? previous : null;
 }

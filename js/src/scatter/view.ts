@@ -89,7 +89,6 @@ export class ScatterView {
   /** The columns this view draws from (as fetched: label comes inside "cell"). */
   private sources = new Set<string>();
   private partialTimer: ReturnType<typeof setTimeout> | null = null;
-  private coloring: Coloring | null = null;
   private resolved: ResolvedColoring | null = null;
   private palettes: Scene["palettes"] | null = null;
   private groups: Scene["groups"] = null;
@@ -107,6 +106,10 @@ export class ScatterView {
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private animation: CoordsAnimation | null = null;
   private prepareTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private get coloring(): Coloring | null {
+    return this.resolved?.coloring ?? null;
+  }
 
   constructor(model: AnyModel<ScatterTraits>, table: TableClient) {
     this.model = model;
@@ -282,7 +285,6 @@ export class ScatterView {
     const previous = this.resolved;
     this.resolved = resolveColoring(this.table, this.colorBy(), previous);
     const { coloring, pending } = this.resolved;
-    this.coloring = coloring;
     if (pending !== null) this.sources.add(this.table.sourceOf(pending));
     this.highlight = null;
     if (this.resolved.coloring !== previous?.coloring) this.repalette();
