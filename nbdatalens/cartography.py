@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from nbdatalens.probability import argmax_predictions, as_class_codes, given_label_probability
+from nbdatalens.rowwise import class_major
 
 REGIONS: tuple[str, ...] = ("easy-to-learn", "ambiguous", "hard-to-learn")
 """Region names; a region code indexes this tuple."""
@@ -104,9 +105,9 @@ def training_dynamics_metrics(
         raise ValueError("p_given has no epochs (shape (N, 0)); record at least one epoch")
     if not np.issubdtype(p.dtype, np.floating):
         p = p.astype(np.float64)
-    out_of_range = (p < 0) | (p > 1)
-    if out_of_range.any():
-        rows = np.flatnonzero(out_of_range.any(axis=1))
+    # fmin / fmax skip NaN (a row without dynamics) and allocate nothing.
+    if p.size and (np.fmin.reduce(p, axis=None) < 0 or np.fmax.reduce(p, axis=None) > 1):
+        rows = np.flatnonzero(((p < 0) | (p > 1)).any(axis=1))
         raise ValueError(
             f"p_given must be probabilities in [0, 1]; {rows.size} rows are not "
             f"(e.g. rows {rows[:5].tolist()})"
@@ -120,16 +121,23 @@ def training_dynamics_metrics(
         if hits.dtype != np.bool_:
             raise TypeError(f"correct must be a bool array, got dtype {hits.dtype}")
 
-    # float64 accumulation: summing 1M x 20 float32 values loses digits otherwise.
-    confidence = p.mean(axis=1, dtype=np.float64)
-    variability = p.std(axis=1, dtype=np.float64)
-    correctness = hits.mean(axis=1, dtype=np.float64)
+    n, epochs = p.shape
+    confidence, variability, correctness = (np.empty(n, dtype=np.float32) for _ in range(3))
+    # float64 accumulation (summing 1M x 20 float32 values loses digits otherwise), the
+    # same two passes as np.std, over class-major row blocks (rowwise.class_major).
+    for rows, block in class_major(p, dtype=np.float64):
+        mean = block.sum(axis=0)
+        mean /= epochs
+        block -= mean
+        block *= block
+        var = block.sum(axis=0)
+        var /= epochs
+        confidence[rows] = mean
+        variability[rows] = np.sqrt(var, out=var)
+    for rows, block in class_major(hits, dtype=np.uint8):
+        correctness[rows] = block.sum(axis=0, dtype=np.float64) / epochs
     correctness[np.isnan(confidence)] = np.nan
-    return CartographyMetrics(
-        confidence=confidence.astype(np.float32),
-        variability=variability.astype(np.float32),
-        correctness=correctness.astype(np.float32),
-    )
+    return CartographyMetrics(confidence, variability, correctness)
 
 
 def training_dynamics_from_probs(

@@ -36,6 +36,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .dynamics import pred_dtype, unknown_pred
+from .rowwise import class_major
 
 #: The derived columns this module fills, in :attr:`SampleTable.derived` order.
 LEARNING_COLUMNS = ("forgetting", "learned_epoch", "flips")
@@ -75,7 +76,11 @@ def forgetting(correct: npt.ArrayLike, valid: npt.ArrayLike | None = None) -> np
     dynamics (False gives NaN).
     """
     hits = _as_correct(correct)
-    events = (hits[:, :-1] & ~hits[:, 1:]).sum(axis=1)
+    events = np.zeros(hits.shape[0], dtype=np.int32)
+    for rows, block in class_major(hits):
+        counts = events[rows]
+        for e in range(block.shape[0] - 1):
+            counts += block[e] > block[e + 1]  # True then False
     return _with_missing(events, valid)
 
 
@@ -87,11 +92,14 @@ def learned_epoch(correct: npt.ArrayLike, valid: npt.ArrayLike | None = None) ->
     """
     hits = _as_correct(correct)
     n, e = hits.shape
-    wrong = ~hits
-    # Index of the last wrong epoch, -1 when there is none.
-    last_wrong = np.where(wrong.any(axis=1), e - 1 - np.argmax(wrong[:, ::-1], axis=1), -1)
-    learned = (last_wrong + 1).astype(np.float32)
-    learned[last_wrong == e - 1] = np.nan
+    # One past the last wrong epoch (0 when there is none).
+    after_wrong = np.zeros(n, dtype=np.float32)
+    for rows, block in class_major(hits):
+        epochs = after_wrong[rows]
+        for k in range(e):
+            epochs[~block[k]] = k + 1
+    learned = after_wrong
+    learned[after_wrong == e] = np.nan
     return _with_missing(learned, valid) if n else learned
 
 

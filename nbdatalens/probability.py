@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from .rowwise import ROWS, class_major
+
 # Rows of a probability matrix must sum to one within this tolerance; float32
 # model outputs routinely miss by ~1e-6, a forgotten softmax misses by far more.
 SUM_TOLERANCE = 1e-3
@@ -193,6 +195,9 @@ def margin(probs: npt.ArrayLike, label_codes: npt.ArrayLike) -> np.ndarray:
     Works on ``(N, C)`` and, per epoch, on ``(N, E, C)``.
     """
     arr = _as_probability_array(probs)
+    if arr.ndim == 2 and arr.shape[-1] >= 2:
+        given, rival = _given_and_rival(arr, label_codes)
+        return (given - rival).astype(np.float32)
     p_given = given_label_probability(arr, label_codes)
     if arr.shape[-1] < 2:
         return p_given.astype(np.float32)
@@ -202,3 +207,30 @@ def margin(probs: npt.ArrayLike, label_codes: npt.ArrayLike) -> np.ndarray:
     runner_up, best = top_two[..., 0], top_two[..., 1]
     rival = np.where(p_given >= best, runner_up, best)
     return (p_given - rival).astype(np.float32)
+
+
+def loss_and_margin(
+    probs: npt.ArrayLike, label_codes: npt.ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cross_entropy_loss` and :func:`margin` of ``(N, C)`` probabilities in one pass."""
+    arr = _as_probability_array(probs)
+    if arr.ndim != 2 or arr.shape[1] < 2:
+        return cross_entropy_loss(arr, label_codes), margin(arr, label_codes)
+    given, rival = _given_and_rival(arr, label_codes)
+    loss = (-np.log(np.clip(given, 1e-12, 1.0))).astype(np.float32)
+    return loss, (given - rival).astype(np.float32)
+
+
+def _given_and_rival(arr: np.ndarray, label_codes: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``(N, C)`` probabilities (C ≥ 2): the given label's and the largest other
+    class's probability (in ``arr``'s dtype), from class-major row blocks."""
+    codes = as_class_codes(label_codes, arr.shape[1], length=arr.shape[0])
+    given = np.empty(arr.shape[0], dtype=arr.dtype)
+    rival = np.empty(arr.shape[0], dtype=arr.dtype)
+    columns = np.arange(min(arr.shape[0], ROWS))
+    for rows, block in class_major(arr):
+        at = (codes[rows], columns[: block.shape[1]])
+        given[rows] = block[at]
+        block[at] = -np.inf
+        rival[rows] = block.max(axis=0)
+    return given, rival

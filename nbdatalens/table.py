@@ -289,8 +289,7 @@ class SampleTable(traitlets.HasTraits):
             cols["correct"] = pd.arrays.BooleanArray(np.zeros(n, bool), np.ones(n, bool))
         nan = np.full(n, np.nan, dtype=np.float32)
         if self.probs is not None:
-            cols["loss"] = probability.cross_entropy_loss(self.probs, self.label_codes)
-            cols["margin"] = probability.margin(self.probs, self.label_codes)
+            cols["loss"], cols["margin"] = probability.loss_and_margin(self.probs, self.label_codes)
         else:
             cols["loss"], cols["margin"] = nan, nan.copy()
         region = np.full(n, -1, dtype=np.int16)
@@ -309,7 +308,8 @@ class SampleTable(traitlets.HasTraits):
         valid = None if self.dynamics_given is None else ~np.isnan(self.dynamics_given[:, 0])
         learning = forgetting.learning_columns(self.dynamics_correct, self.epoch_pred, valid)
         cols.update({k: nan.copy() if v is None else v for k, v in learning.items()})
-        return pd.DataFrame(cols, index=self.df.index, columns=list(DERIVED_COLUMNS))
+        # copy=False: each column is ours and keeps its own block (no stacked copy).
+        return pd.DataFrame(cols, index=self.df.index, columns=list(DERIVED_COLUMNS), copy=False)
 
     @property
     def labels(self) -> np.ndarray:
