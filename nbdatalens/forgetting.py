@@ -76,11 +76,9 @@ def forgetting(correct: npt.ArrayLike, valid: npt.ArrayLike | None = None) -> np
     dynamics (False gives NaN).
     """
     hits = _as_correct(correct)
-    events = np.zeros(hits.shape[0], dtype=np.int32)
+    events = np.empty(hits.shape[0], dtype=np.float32)
     for rows, block in class_major(hits):
-        counts = events[rows]
-        for e in range(block.shape[0] - 1):
-            counts += block[e] > block[e + 1]  # True then False
+        events[rows] = (block[:-1] > block[1:]).sum(axis=0)  # True then False
     return _with_missing(events, valid)
 
 
@@ -92,14 +90,13 @@ def learned_epoch(correct: npt.ArrayLike, valid: npt.ArrayLike | None = None) ->
     """
     hits = _as_correct(correct)
     n, e = hits.shape
-    # One past the last wrong epoch (0 when there is none).
-    after_wrong = np.zeros(n, dtype=np.float32)
+    # One past the last wrong epoch (0 when there is none): the largest of k + 1 over
+    # the wrong epochs k, per class-major block.
+    learned = np.empty(n, dtype=np.float32)
+    one_past = np.arange(1, e + 1, dtype=np.min_scalar_type(e))[:, None]
     for rows, block in class_major(hits):
-        epochs = after_wrong[rows]
-        for k in range(e):
-            epochs[~block[k]] = k + 1
-    learned = after_wrong
-    learned[after_wrong == e] = np.nan
+        learned[rows] = (~block * one_past).max(axis=0, initial=0)
+    learned[learned == e] = np.nan
     return _with_missing(learned, valid) if n else learned
 
 

@@ -113,6 +113,8 @@ class IssueReport:
         self.states: dict[str, str] = {}
         self._listeners: list[Listener] = []
         self._thread: threading.Thread | None = None
+        #: What a queued background run waits for (see :meth:`start`).
+        self._go: threading.Event | None = None
         self._error: BaseException | None = None
         self._frame: pd.DataFrame | None = None
         self.ran = False
@@ -150,11 +152,7 @@ class IssueReport:
 
         only = None if issue_types is None else list(issue_types)
         inputs = self._inputs()
-        planned = planned_checks(inputs, only)
-        with self._lock:
-            for issue_type in planned:
-                self.states[issue_type] = "waiting"
-        self._changed()
+        planned = self._queue(planned_checks(inputs, only))
 
         def store(result: CheckResult | NotRun) -> None:
             with self._lock:
@@ -177,15 +175,34 @@ class IssueReport:
             self.ran = True
         self._changed()
 
-    def start(self) -> None:
+    def _queue(self, planned: list[str]) -> list[str]:
+        """Mark ``planned`` checks as waiting (the Issues view says "queued")."""
+        with self._lock:
+            for issue_type in planned:
+                self.states[issue_type] = "waiting"
+        self._changed()
+        return planned
+
+    def start(self, *, after: threading.Event | None = None, at_most: float = 10.0) -> None:
         """Run every check in a background thread (once); ``wait()`` joins it. The views
-        show its progress, so it draws no progress bar."""
+        show its progress, so it draws no progress bar.
+
+        With ``after``, the checks are queued at once but run only when the event is set
+        (``show()`` sets it when the page has drawn its views: the checks would compete
+        with drawing for the GIL and the CPU), or ``at_most`` seconds later, or as soon as
+        anyone ``wait()``s for them."""
         with self._lock:
             if self.ran or self._thread is not None:
                 return
+            self._go = after
 
             def target() -> None:
                 try:
+                    if after is not None and not after.is_set():
+                        from .issues.runner import planned_checks
+
+                        self._queue(planned_checks(self._inputs(), None))
+                        after.wait(at_most)
                     self.run(progress=False)
                 except BaseException as exc:  # surfaced by wait()
                     self._error = exc
@@ -197,6 +214,8 @@ class IssueReport:
         """Block until a background run has finished; re-raise its error, if any.
         ``progress=None`` / ``True``: a progress bar while waiting."""
         thread = self._thread
+        if self._go is not None:
+            self._go.set()  # a queued run starts now: someone is waiting for it
         if thread is not None and thread.is_alive():
             from .progress import bar
 

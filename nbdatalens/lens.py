@@ -425,17 +425,18 @@ class DataLens(FindingMethods):
         from .views.dashboard import Dashboard, for_marimo, marimo_running
         from .views.layout import dashboard
 
-        self.report.start()
+        views, gallery = self.views(), self.gallery()
+        # The checks wait until the page has drawn these views (or 10 s): run beside the
+        # drawing they would take the GIL and a core from the column replies and the page.
+        drawn = self.model.when_drawn(v.DRAWN_AS for v in [*views, gallery] if v.DRAWN_AS)
+        self.report.start(after=drawn)
         if marimo_running():
             return for_marimo(
                 Dashboard(
-                    self.views(),
-                    toolbar=self.toolbar(),
-                    gallery=self.gallery(),
-                    selected=lambda: self.selected,
+                    views, toolbar=self.toolbar(), gallery=gallery, selected=lambda: self.selected
                 )
             )
-        return dashboard(self.views(), toolbar=self.toolbar(), gallery=self.gallery())
+        return dashboard(views, toolbar=self.toolbar(), gallery=gallery)
 
     # ------------------------------------------------------------ figures
     def figure(self, kind: str, *, ax: Any = None, **options: Any) -> Any:

@@ -155,7 +155,19 @@ def argmax_predictions(probs: npt.ArrayLike) -> np.ndarray:
     ``(N, E)``. Ties go to the lowest code, like ``np.argmax``.
     """
     arr = _as_probability_array(probs)
-    return np.argmax(arr, axis=-1).astype(np.int32)
+    if arr.ndim == 3 or arr.shape[1] == 0:
+        return np.argmax(arr, axis=-1).astype(np.int32)
+    # np.argmax over a short row is a per-row loop; per class-major block, the lowest
+    # maximal class is the one whose (class-reversed) weight is largest among the maxima.
+    c = arr.shape[1]
+    weights = np.arange(c, 0, -1, dtype=np.min_scalar_type(c))[:, None]
+    out = np.empty(arr.shape[0], dtype=np.int32)
+    for rows, block in class_major(arr):
+        out[rows] = c - (np.equal(block, block.max(axis=0)) * weights).max(axis=0)
+    nan_rows = np.flatnonzero(out == c)  # a NaN matches nothing: np.argmax picks the NaN
+    if nan_rows.size:
+        out[nan_rows] = np.argmax(arr[nan_rows], axis=1)
+    return out
 
 
 def given_label_probability(probs: npt.ArrayLike, label_codes: npt.ArrayLike) -> np.ndarray:

@@ -69,3 +69,12 @@ def test_learning_events_match_their_definitions():
         want = 0 if wrong.size == 0 else (np.nan if wrong[-1] == 5 else wrong[-1] + 1)
         np.testing.assert_equal(learned[row], want)
     assert np.isnan(learned[~hits[:, -1]]).all() and (learned[:10] == 0).all()
+
+
+def test_argmax_takes_the_lowest_of_tied_classes_and_nan_as_numpy_does(probs):
+    p = probs.copy()
+    p[7, 3] = np.nan
+    got = probability.argmax_predictions(p)
+    assert got.dtype == np.int32
+    np.testing.assert_array_equal(got, np.argmax(p, axis=1))
+    assert got[0] == 0 and got[7] == 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import anywidget
 import traitlets
@@ -23,6 +23,9 @@ class View(anywidget.AnyWidget):
     height = traitlets.Int(360).tag(sync=True)
     #: The smallest height (pixels) at which the view still works.
     MIN_HEIGHT = 120
+    #: The kind the page reports when this view has first drawn its data
+    #: (``TableModel.when_drawn``); empty for a view that draws no columns.
+    DRAWN_AS: ClassVar[str] = ""
 
     def __init__(self, table: TableModel, **kwargs: Any) -> None:
         allowed = {

@@ -62,6 +62,7 @@ class ConfusionMatrix(View):
 
     _esm = bundle("confusion.js")
     _css = bundle("confusion.css")
+    DRAWN_AS = "confusion"
 
     #: str — what the cells show: ``"none"`` (raw counts, default) or ``"row"``
     #: (each cell as a share of its given class). Synced: the toolbar toggle sets it too.

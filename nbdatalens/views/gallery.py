@@ -56,6 +56,7 @@ class Gallery(View):
 
     _esm = bundle("gallery.js")
     _css = bundle("gallery.css")
+    DRAWN_AS = "gallery"
 
     #: str — sort key, see the class docstring (default ``"loss"``).
     sort_by = traitlets.Unicode("loss").tag(sync=True)
@@ -70,9 +71,9 @@ class Gallery(View):
     #: int — height of the view in pixels (default 460).
     height = traitlets.Int(460).tag(sync=True)
     #: str — what the tiles show; set from the table's roles, not by the user.
+    _media_kind = traitlets.Unicode("none").tag(sync=True)
     #: bool — the table has an embedding, so the detail panel offers "find similar".
     _can_find_similar = traitlets.Bool(False).tag(sync=True)
-    _media_kind = traitlets.Unicode("none").tag(sync=True)
 
     def __init__(self, table: TableModel, **kwargs: Any) -> None:
         super().__init__(table, **kwargs)

@@ -133,6 +133,7 @@ class DataMap(Scatter):
     """
 
     kind = traitlets.Unicode("data_map", read_only=True).tag(sync=True)
+    DRAWN_AS = "data_map"
     #: str — colour column (default ``"correctness"``, continuous, viridis).
     color_by = traitlets.Unicode("correctness").tag(sync=True)
 
@@ -156,5 +157,6 @@ class ClusterMap(Scatter):
     """
 
     kind = traitlets.Unicode("cluster_map", read_only=True).tag(sync=True)
+    DRAWN_AS = "cluster_map"
     #: str — colour column (default ``"label"``).
     color_by = traitlets.Unicode("label").tag(sync=True)

@@ -12,7 +12,7 @@ view reaches every other view without the kernel.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anywidget
@@ -116,7 +116,10 @@ class TableModel(anywidget.AnyWidget):
             **AnnotationRequests(table, annotations, export).handlers(),
             **EpochRequests(table).handlers(),
             "column": self._column,
+            "drawn": self._drawn,
         }
+        #: (view kinds not drawn yet, event set when none is left), one per when_drawn()
+        self._draw_waits: list[tuple[set[str], threading.Event]] = []
         self.on_msg(self._dispatch)
         for kind in ("tags", "corrections", "selections"):
             self._send_annotations(kind)
@@ -170,6 +173,26 @@ class TableModel(anywidget.AnyWidget):
             column, categories = self.wire_column(name)
             items.append((name, column, self._versions.get(name, 0), categories))
         return chunk_messages(items, base64_data=bool(content.get("base64")))
+
+    def when_drawn(self, kinds: Iterable[str]) -> threading.Event:
+        """An event set once the page has drawn a view of each kind (``"confusion"``,
+        ``"data_map"``, ``"cluster_map"``, ``"gallery"``; each view reports its first
+        complete drawing), set at once for none."""
+        waiting, event = set(kinds), threading.Event()
+        if waiting:
+            self._draw_waits.append((waiting, event))
+        else:
+            event.set()
+        return event
+
+    def _drawn(self, content: dict[str, Any]) -> Reply:
+        view = str(content.get("view"))
+        for waiting, event in self._draw_waits:
+            waiting.discard(view)
+            if not waiting:
+                event.set()
+        self._draw_waits = [w for w in self._draw_waits if w[0]]
+        return {}, []
 
     def wire_column(self, name: str) -> tuple[WireColumn, list[str] | None]:
         """One column as the page gets it (encoded once, kept until its values change)."""

@@ -285,6 +285,7 @@ export class ConfusionView {
     setStatus(this.frame, `${formatCount(this.table.n)} samples`, this.table.selectionCount());
     root.dataset.empty = reason;
     root.dataset.ready = "1";
+    this.table.drawn("confusion");
   }
 
   private reselect(): void {
@@ -377,6 +378,7 @@ export class ConfusionView {
     // What the canvas drew text with, on what: the theme's contrast test reads it.
     this.frame.canvas.dataset.nbdlCellText = JSON.stringify(pairs);
     this.frame.root.dataset.ready = "1";
+    this.table.drawn("confusion");
   }
 
   // ------------------------------------------------------------ pointer

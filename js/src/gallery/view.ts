@@ -93,6 +93,7 @@ export class GalleryView {
       onTileClick: (index, event) => this.onTileClick(index, event),
       onDrawn: (first, last) => {
         Object.assign(this.root.dataset, { ready: "1", first: String(first), last: String(last) });
+        table.drawn("gallery");
       },
     });
     this.detail = new DetailPanel(

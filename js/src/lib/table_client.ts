@@ -145,6 +145,7 @@ export class TableClient {
    * listeners of every other view of the shared table too. */
   private readonly listeners: [string, (...args: never[]) => void][] = [];
   private readonly ownListeners: ColumnListener[] = [];
+  private drawnSent = false;
 
   constructor(model: RawModel) {
     this.model = model;
@@ -232,6 +233,15 @@ export class TableClient {
     const array = name !== "correct" && wide ? wide : out;
     if (cache) this.cache.derived.set(name, { from: cell, array });
     return array;
+  }
+
+  /** Tell the kernel, once per view, that the view has drawn its data: `show()` holds the
+   * issue checks back until its views have (TableModel.when_drawn), so that they do not
+   * take the kernel and a core from the drawing. */
+  drawn(view: string): void {
+    if (this.drawnSent) return;
+    this.drawnSent = true;
+    this.request({ type: "drawn", view }).catch(() => {});
   }
 
   /** True while some view of the page waits for columns from the kernel. */

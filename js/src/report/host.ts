@@ -233,6 +233,8 @@ export function respond(
       }
       return chunks;
     }
+    case "drawn": // nothing waits for the drawing here
+      return [{}, []];
     default:
       return new Error(READ_ONLY);
   }

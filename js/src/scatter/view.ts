@@ -480,6 +480,7 @@ export class ScatterView {
     ds.framePath = this.canvases.framePath;
     // Ready once every row of the points and their colours is drawn (or there is nothing to draw).
     ds.ready = this.loading ? "0" : "1";
+    if (!this.loading) this.table.drawn(this.kind);
     ds.loading = this.loading ? "1" : "0";
   }
 
