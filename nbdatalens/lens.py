@@ -415,8 +415,9 @@ class DataLens(FindingMethods):
         return views
 
     def show(self) -> Any:
-        """All views, linked, laid out to fit the notebook width. Starts the issue checks in
-        the background (the Issues view fills in as each finishes); never waits for them.
+        """All views, linked, laid out to fit the notebook width. Queues the issue checks in
+        the background: they run once the page has drawn the views (or after 10 s without
+        a page), and the Issues view fills in as each finishes; never waits for them.
 
         In marimo (which shows anywidgets but not ipywidgets containers) this is one
         ``Dashboard`` anywidget wrapped in ``mo.ui.anywidget``: assign it (``dash =
