@@ -60,7 +60,7 @@ def _as_correct(correct: npt.ArrayLike) -> np.ndarray:
 
 
 def _with_missing(values: np.ndarray, valid: npt.ArrayLike | None) -> np.ndarray:
-    out = values.astype(np.float32)
+    out = values.astype(np.float32, copy=False)  # every caller passes an array of its own
     if valid is not None:
         ok = np.asarray(valid, dtype=bool)
         if ok.shape != (out.shape[0],):

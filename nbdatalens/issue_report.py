@@ -147,12 +147,25 @@ class IssueReport:
         """Run the checks now (blocking); replaces earlier results of the same types.
 
         ``progress``: a progress bar in plain Python (see :mod:`nbdatalens.progress`)."""
+        self._run(None if issue_types is None else list(issue_types), progress, params)
+
+    def _run(
+        self,
+        only: list[str] | None,
+        progress: bool | None,
+        params: dict[str, Any],
+        after: threading.Event | None = None,
+        at_most: float = 0.0,
+    ) -> None:
+        """:meth:`run`; with ``after``, the planned checks wait, queued, for it (see
+        :meth:`start`)."""
         from .issues.runner import planned_checks, run_checks
         from .progress import bar
 
-        only = None if issue_types is None else list(issue_types)
         inputs = self._inputs()
         planned = self._queue(planned_checks(inputs, only))
+        if after is not None:
+            after.wait(at_most)
 
         def store(result: CheckResult | NotRun) -> None:
             with self._lock:
@@ -198,12 +211,7 @@ class IssueReport:
 
             def target() -> None:
                 try:
-                    if after is not None and not after.is_set():
-                        from .issues.runner import planned_checks
-
-                        self._queue(planned_checks(self._inputs(), None))
-                        after.wait(at_most)
-                    self.run(progress=False)
+                    self._run(None, False, {}, after, at_most)
                 except BaseException as exc:  # surfaced by wait()
                     self._error = exc
 

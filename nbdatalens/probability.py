@@ -193,7 +193,11 @@ def cross_entropy_loss(
         >>> cross_entropy_loss(np.array([[0.25, 0.75]]), np.array([0]))
         array([1.3862944], dtype=float32)
     """
-    p_given = given_label_probability(probs, label_codes)
+    return _loss_of(given_label_probability(probs, label_codes), eps)
+
+
+def _loss_of(p_given: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+    """``-log p`` with ``p`` clipped to ``eps`` (see :func:`cross_entropy_loss`), float32."""
     return (-np.log(np.clip(p_given, eps, 1.0))).astype(np.float32)
 
 
@@ -229,8 +233,7 @@ def loss_and_margin(
     if arr.ndim != 2 or arr.shape[1] < 2:
         return cross_entropy_loss(arr, label_codes), margin(arr, label_codes)
     given, rival = _given_and_rival(arr, label_codes)
-    loss = (-np.log(np.clip(given, 1e-12, 1.0))).astype(np.float32)
-    return loss, (given - rival).astype(np.float32)
+    return _loss_of(given), (given - rival).astype(np.float32)
 
 
 def _given_and_rival(arr: np.ndarray, label_codes: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
