@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .background import background_work
 from .issues.base import CheckResult, NotRun
 
 if TYPE_CHECKING:
@@ -211,7 +212,8 @@ class IssueReport:
 
             def target() -> None:
                 try:
-                    self._run(None, False, {}, after, at_most)
+                    with background_work():  # the page the user works in comes first
+                        self._run(None, False, {}, after, at_most)
                 except BaseException as exc:  # surfaced by wait()
                     self._error = exc
 

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .background import lower_thread_priority
 from .progress import tqdm_options
 
 Method = Literal["umap", "pca"]
@@ -411,6 +412,7 @@ class ProjectionJob:
         return f"computing UMAP of {n_rows:,} points…"
 
     def _run(self, key: str | None) -> None:
+        lower_thread_priority()  # a fit runs beside the page the user works in
         try:
             coords = _compute(self.method, self._matrix, self._random_state, self._params)
             if key is not None:

@@ -1,7 +1,7 @@
 // The data map and the cluster map: one bundle, the view's `kind` trait says which.
 //
 // Everything lives in scatter/: the viewport maths, the two renderers (pixels
-// for many points, canvas circles for few), the hover grid, the DOM chrome,
+// for many points, canvas circles for few), the point index, the DOM chrome,
 // gestures and the view that wires them to the shared table.
 
 import type { AnyModel } from "@anywidget/types";

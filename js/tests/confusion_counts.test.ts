@@ -8,6 +8,7 @@ import {
   targetMask,
 } from "../src/confusion/counts";
 import { seededRandom } from "../src/lib/random";
+import { positionsOf } from "../src/lib/selection";
 
 // given:     0 0 0 1 1 2
 // predicted: 0 1 0 1 2 2    ->  [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
@@ -66,14 +67,14 @@ describe("countPairs", () => {
 
 describe("countSelectedPairs", () => {
   it("counts only selected rows", () => {
-    const mask = Uint8Array.of(1, 1, 0, 0, 0, 1);
-    expect(Array.from(countSelectedPairs(LABEL, PRED, mask, 3))).toEqual([
+    const rows = positionsOf(Uint8Array.of(1, 1, 0, 0, 0, 1));
+    expect(Array.from(countSelectedPairs(LABEL, PRED, rows, 3))).toEqual([
       1, 1, 0, 0, 0, 0, 0, 0, 1,
     ]);
   });
 
-  it("refuses a mask of the wrong length", () => {
-    expect(() => countSelectedPairs(LABEL, PRED, new Uint8Array(2), 3)).toThrow(/selection has 2/);
+  it("refuses a selected row past the table", () => {
+    expect(() => countSelectedPairs(LABEL, PRED, Uint32Array.of(1, 6), 3)).toThrow(/row 6 is out/);
   });
 });
 
@@ -131,7 +132,7 @@ describe("targets", () => {
     const exact = Uint8Array.of(1, 0, 1, 0, 0, 0);
     const more = Uint8Array.of(1, 1, 1, 0, 0, 0);
     const count = (mask: Uint8Array) => mask.reduce((a, b) => a + b, 0);
-    const sel = (mask: Uint8Array) => countSelectedPairs(LABEL, PRED, mask, 3);
+    const sel = (mask: Uint8Array) => countSelectedPairs(LABEL, PRED, positionsOf(mask), 3);
     expect(selectionIsExactly(counts, sel(exact), count(exact), 3, cell)).toBe(true);
     expect(selectionIsExactly(counts, sel(more), count(more), 3, cell)).toBe(false);
     expect(selectionIsExactly(counts, sel(more), count(more), 3, { kind: "row", given: 0 })).toBe(

@@ -3,13 +3,18 @@ import {
   displayOrder,
   displayOrderFirst,
   hasValues,
+  orderAfterHead,
   radixSortBy,
   randomSample,
+  rowOrderSteps,
+  selectedHead,
   sortableKey,
   sortFirst,
   sortPositions,
 } from "../src/gallery/order";
 import { seededRandom } from "../src/lib/random";
+import { positionsOf } from "../src/lib/selection";
+import { drain, type Steps } from "../src/lib/steps";
 
 /** The reference order: a comparator sort, stable, NaN last. */
 function referenceOrder(positions: Uint32Array, values: ArrayLike<number>, descending: boolean) {
@@ -201,8 +206,8 @@ describe("sortFirst / displayOrderFirst", () => {
   it("finishes in place into the full order", () => {
     const partial = displayOrderFirst(positions, "loss", true, { loss: values }, 100);
     const array = partial.order;
-    expect(partial.finish).not.toBeNull();
-    partial.finish?.();
+    expect(partial.rest).not.toBeNull();
+    drain(partial.rest as Steps<void>);
     expect(partial.order).toBe(array);
     expect(partial.sorted).toBe(positions.length);
     expect(Array.from(array)).toEqual(Array.from(sortPositions(positions, values, true)));
@@ -216,9 +221,71 @@ describe("sortFirst / displayOrderFirst", () => {
     expect(Array.from(same.order)).toEqual(Array.from(positions));
     const label = Int32Array.from({ length: n }, (_, i) => i % 4);
     const byLabel = displayOrderFirst(positions, "label", false, { loss: values, label }, 10);
-    expect(byLabel.finish).toBeNull();
+    expect(byLabel.rest).toBeNull();
     expect(Array.from(byLabel.order)).toEqual(
       Array.from(displayOrder(positions, "label", false, { loss: values, label })),
     );
+  });
+});
+
+describe("rowOrderSteps / selectedHead / orderAfterHead", () => {
+  // Few distinct values (many ties), NaN and -0 among them, so ties and the
+  // NaN-last rule decide much of the order.
+  const n = 3000;
+  const rand = seededRandom(11);
+  const pick = (choices: number[]) => choices[Math.floor(rand() * choices.length)];
+  const columns = {
+    loss: Float32Array.from({ length: n }, () => pick([0.5, 1, 2, Number.NaN, 3.25])),
+    confidence: Float32Array.from({ length: n }, () => pick([0, -0, 0.25, 0.75, Number.NaN])),
+    margin: Float32Array.from({ length: n }, () => pick([-1, 0, 1])),
+    label: Float32Array.from({ length: n }, () => pick([0, 1, 2, 3])),
+    issue: Float32Array.from({ length: n }, () => pick([0, 0, 0, 5, 9])),
+  };
+  const masks = [0.5, 0.02, 1, 0].map((share, k) => {
+    const r = seededRandom(20 + k);
+    return Uint8Array.from({ length: n }, () => (r() < share ? 1 : 0));
+  });
+
+  it("gives every selection the order displayOrder gives it, for every key and direction", () => {
+    let steps = 0;
+    for (const key of ["loss", "confidence", "margin", "label", "issue"] as const) {
+      for (const descending of [true, false]) {
+        const generator = rowOrderSteps(n, key, descending, columns);
+        let rows: Uint32Array | null = null;
+        for (;;) {
+          const step = generator.next();
+          if (step.done) {
+            rows = step.value;
+            break;
+          }
+          steps++;
+        }
+        expect(rows).not.toBeNull();
+        for (const mask of masks) {
+          const positions = positionsOf(mask);
+          const want = Array.from(displayOrder(positions, key, descending, columns));
+          const head = selectedHead(rows as Uint32Array, mask, 50);
+          expect(Array.from(head)).toEqual(want.slice(0, 50));
+          const partial = orderAfterHead(head, positions, key, descending, columns);
+          expect(Array.from(partial.order.subarray(0, partial.sorted))).toEqual(
+            want.slice(0, partial.sorted),
+          );
+          if (partial.rest) drain(partial.rest);
+          expect(partial.sorted).toBe(positions.length);
+          expect(Array.from(partial.order)).toEqual(want);
+        }
+      }
+    }
+    expect(steps).toBeGreaterThan(10); // it did yield between passes
+  });
+
+  it("has no order for table order or a missing column", () => {
+    expect(drain(rowOrderSteps(n, "table", false, columns))).toBeNull();
+    expect(drain(rowOrderSteps(n, "loss", true, {}))).toBeNull();
+  });
+
+  it("refuses a selection of another length", () => {
+    const rows = drain(rowOrderSteps(n, "loss", true, columns)) as Uint32Array;
+    expect(() => selectedHead(rows, new Uint8Array(5), 10)).toThrow(/3000 rows/);
   });
 });

@@ -2,7 +2,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { IssuesView, type IssuesViewModel } from "../src/issues/view";
 import { decodeSelection, encodeSelection } from "../src/lib/codec";
-import { type IssueType, issueBits, issuesOf, runSummary, severity } from "../src/lib/issue_flags";
+import {
+  countFlagged,
+  type IssueType,
+  issueBits,
+  issuesOf,
+  runSummary,
+  severity,
+} from "../src/lib/issue_flags";
 import { TableClient } from "../src/lib/table_client";
 import { FakeModel, payload } from "./fake_model";
 
@@ -80,11 +87,35 @@ describe("issue flags", () => {
       ]),
     };
     const bits = issueBits(flags, 6);
-    expect([...bits]).toEqual([0, 3, 0, 0, 1, 0]);
-    expect(issuesOf(bits[1], TYPES).map((t) => t.label)).toEqual([
+    expect([0, 1, 2, 3, 4, 5].map(bits)).toEqual([0, 3, 0, 0, 1, 0]);
+    expect(issuesOf(bits(1), TYPES).map((t) => t.label)).toEqual([
       "likely mislabeled",
       "<b>outlier</b>",
     ]);
+  });
+
+  it("find each row's checks past the first byte of their bitsets", () => {
+    const rows = [17, 8, 3];
+    const flags = {
+      types: TYPES,
+      flagged: new Map<string, ArrayLike<number>>([["outlier", rows]]),
+    };
+    const bits = issueBits(flags, 20);
+    const flaggedRows = Array.from({ length: 20 }, (_, p) => p).filter((p) => bits(p) !== 0);
+    expect(flaggedRows).toEqual([3, 8, 17]);
+    expect(bits(17)).toBe(2);
+  });
+
+  it("count a row two checks flag once", () => {
+    const flags = {
+      types: TYPES,
+      flagged: new Map<string, ArrayLike<number>>([
+        ["label", Uint32Array.of(4, 1, 17)],
+        ["outlier", Uint8Array.of(1, 9)],
+      ]),
+    };
+    expect(countFlagged(flags, 20)).toBe(4);
+    expect(countFlagged({ types: TYPES, flagged: new Map() }, 20)).toBe(0);
   });
 
   it("rank the flagged rows worst first and the rest after them", () => {

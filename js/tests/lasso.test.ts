@@ -8,6 +8,12 @@ import {
   simplifyPath,
 } from "../src/lib/lasso";
 import { seededRandom } from "../src/lib/random";
+import { PointIndex } from "../src/scatter/point_index";
+
+/** The point index's lasso, which must give what lassoMask gives. */
+function indexed(xs: ArrayLike<number>, ys: ArrayLike<number>, polygon: Point[]): Uint8Array {
+  return PointIndex.build(xs, ys).lasso(polygon);
+}
 
 // The reference the grid must match bit for bit: the textbook even-odd loop,
 // written out again here rather than imported.
@@ -92,12 +98,15 @@ describe("lassoMask", () => {
         trial % 2 === 0
           ? starPolygon(random, 3 + Math.floor(random() * 60))
           : scribble(random, 3 + Math.floor(random() * 40));
-      const { xs, ys } = randomPoints(random, 4000);
+      // Every third trial the points fill only part of the lasso's box.
+      const { xs, ys } =
+        trial % 3 === 2 ? randomPoints(random, 4000, 0.3, 0.6) : randomPoints(random, 4000);
       const expected = bruteForce(xs, ys, polygon);
       for (const gridSize of [undefined, 1, 3, 16, 64]) {
         const got = lassoMask(xs, ys, polygon, { gridSize });
         expect(mismatches(got, expected), `trial ${trial}, grid ${gridSize}`).toEqual([]);
       }
+      expect(mismatches(indexed(xs, ys, polygon), expected), `trial ${trial}`).toEqual([]);
     }
   });
 
@@ -125,6 +134,7 @@ describe("lassoMask", () => {
       for (const gridSize of [undefined, 2, 20, 21, 40]) {
         expect(mismatches(lassoMask(px, py, polygon, { gridSize }), expected)).toEqual([]);
       }
+      expect(mismatches(indexed(px, py, polygon), expected)).toEqual([]);
     }
   });
 
@@ -153,6 +163,7 @@ describe("lassoMask", () => {
         for (const gridSize of [undefined, 4, 32, 256]) {
           expect(mismatches(lassoMask(px, py, polygon, { gridSize }), expected)).toEqual([]);
         }
+        expect(mismatches(indexed(px, py, polygon), expected)).toEqual([]);
       }
     }
   });
@@ -177,6 +188,7 @@ describe("lassoMask", () => {
       }
       const expected = bruteForce(xs, ys, polygon);
       expect(mismatches(lassoMask(xs, ys, polygon), expected)).toEqual([]);
+      expect(mismatches(indexed(xs, ys, polygon), expected)).toEqual([]);
     }
   });
 
@@ -189,6 +201,9 @@ describe("lassoMask", () => {
       [0, 1],
     ];
     expect(Array.from(lassoMask(xs, ys, triangle))).toEqual([0, 0, 0]);
+    expect(Array.from(indexed(xs, ys, triangle))).toEqual([0, 0, 0]);
+    expect(Array.from(indexed(Float32Array.of(0.2), Float32Array.of(0.2), triangle))).toEqual([1]);
+    expect(Array.from(indexed([], [], triangle))).toEqual([]);
     expect(Array.from(lassoMask(Float32Array.of(0.2), Float32Array.of(0.2), triangle))).toEqual([
       1,
     ]);
@@ -240,12 +255,21 @@ describe("lassoMask", () => {
     t = performance.now();
     const positions = lassoPositions(xs, ys, polygon);
     const positionsMs = performance.now() - t;
+    t = performance.now();
+    const index = PointIndex.build(xs, ys);
+    const buildMs = performance.now() - t;
+    index.lasso(polygon);
+    t = performance.now();
+    const viaIndex = index.lasso(polygon);
+    const indexMs = performance.now() - t;
     console.log(
       `lasso, 1M points, 100 vertices: median ${times[2].toFixed(1)} ms ` +
         `(min ${times[0].toFixed(1)}, max ${times[4].toFixed(1)}); as positions ${positionsMs.toFixed(1)} ms; ` +
-        `brute force ${bruteMs.toFixed(1)} ms; ${positions.length} hits`,
+        `brute force ${bruteMs.toFixed(1)} ms; ${positions.length} hits; ` +
+        `point index: built in ${buildMs.toFixed(1)} ms, lasso ${indexMs.toFixed(1)} ms`,
     );
     expect(mismatches(got, expected)).toEqual([]);
+    expect(mismatches(viaIndex, expected)).toEqual([]);
     expect(positions.length).toBe(expected.reduce((a, b) => a + b, 0));
   }, 60_000);
 });

@@ -149,4 +149,32 @@ describe("resolveColoring", () => {
     expect(again).not.toBe(first);
     expect(again.source).not.toBe(first.source);
   });
+
+  it("colours a partial column again only when another of its chunks arrives", async () => {
+    const model = new FakeModel({ n_rows: 6, selection: null, categories: {} });
+    serveColumns(
+      model,
+      { loss: Float32Array.of(0, 1, 2, 3, 4, 5), x: Float32Array.of(1, 2, 3, 4, 5, 6) },
+      { chunkRows: 2 },
+    );
+    const table = new TableClient(model as unknown as RawModel);
+    // Chunks come interleaved by rows (loss 0, x 0, loss 1, ...): colour on every one.
+    const seen: Array<{ after: string; coloring: unknown; chunks: number | undefined }> = [];
+    let previous = null as ReturnType<typeof resolveColoring> | null;
+    table.onColumns((name) => {
+      previous = resolveColoring(table, "loss", previous);
+      seen.push({ after: name, coloring: previous.coloring, chunks: previous.chunks });
+    });
+    await table.want(["loss", "x"]);
+    const afterX = seen.filter((s, k) => s.after === "x" && k > 0);
+    // An x chunk changes nothing of loss: the colouring before it is kept as it was.
+    for (const s of afterX) {
+      const before = seen[seen.indexOf(s) - 1];
+      if (before.chunks !== -1) expect(s.coloring).toBe(before.coloring);
+    }
+    // Each loss chunk coloured the rows so far afresh, and the whole column once.
+    const byLoss = seen.filter((s) => s.after === "loss").map((s) => s.coloring);
+    expect(new Set(byLoss).size).toBe(byLoss.length);
+    expect(previous?.complete).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../src/lib/random";
+import { positionsOf } from "../src/lib/selection";
 import { RasterLayers } from "../src/scatter/layers";
 import { packRGBA, type RasterInput, rasterize } from "../src/scatter/raster";
 import { fitDomain } from "../src/scatter/viewport";
@@ -59,6 +60,37 @@ describe("RasterLayers", () => {
     }
     // The first selection makes the dimmed layer; later ones draw only their front points.
     expect(paths).toEqual(["copy", "full", "front-only", "front-only", "copy", "front-only"]);
+  });
+
+  it("draws the same pixels from the front rows' positions as from scanning the mask", () => {
+    const layers = new RasterLayers();
+    const base = scene(1);
+    const pixels = new Uint32Array(W * H);
+    for (const [seed, share] of [
+      [2, 0.3],
+      [3, 0.01],
+      [4, 0.9],
+      [5, 0],
+    ] as const) {
+      const front = mask(seed, share);
+      const input = { ...base, front, frontRows: positionsOf(front) };
+      const want = reference({ ...base, front });
+      expect(reference(input)).toEqual(want); // the full path
+      expect(layers.draw(pixels, W, H, input)).toBe(want.drawn); // the layered path
+      expect(pixels).toEqual(want.pixels);
+    }
+    expect(layers.lastPath).toBe("front-only");
+  });
+
+  it("keeps its pictures for a new but equal viewport (a refit to the same plot)", () => {
+    const layers = new RasterLayers();
+    const base = scene(1);
+    const pixels = new Uint32Array(W * H);
+    layers.draw(pixels, W, H, { ...base, front: mask(2, 0.3) });
+    const input = { ...base, viewport: { ...base.viewport }, front: mask(3, 0.3) };
+    layers.draw(pixels, W, H, input);
+    expect(layers.lastPath).toBe("front-only");
+    expect(pixels).toEqual(reference(input).pixels);
   });
 
   it("draws every point again when anything that places them changes", () => {

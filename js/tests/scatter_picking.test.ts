@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { TableClient } from "../src/lib/table_client";
 import type { ScatterChrome } from "../src/scatter/chrome";
-import { HoverGrid } from "../src/scatter/hover_grid";
-import { type GridBuilder, Picking, type PickingState } from "../src/scatter/picking";
+import { type IndexBuilder, Picking, type PickingState } from "../src/scatter/picking";
+import { PointIndex } from "../src/scatter/point_index";
 import { fitDomain, panBy, type Viewport } from "../src/scatter/viewport";
 
 // 100 × 100 data units on a 100 × 100 px plot: one data unit is one pixel, y flipped.
@@ -21,7 +21,7 @@ const table = {
 const chrome = () =>
   ({ root: { dataset: {} }, showTooltip() {}, hideTooltip() {} }) as unknown as ScatterChrome;
 
-/** A Picking over three points whose state the test changes, counting grid builds. */
+/** A Picking over three points whose state the test changes, counting finished index builds. */
 function setup() {
   const state: PickingState = {
     xs: Float32Array.of(10, 50, 90),
@@ -31,10 +31,11 @@ function setup() {
     colorBy: "label",
     plotOffset: [0, 0],
   };
-  const built: Viewport[] = [];
-  const build: GridBuilder = (xs, ys, v, cell) => {
-    built.push(v);
-    return HoverGrid.build(xs, ys, v, cell);
+  const built: ArrayLike<number>[] = [];
+  const build: IndexBuilder = function* (xs, ys) {
+    const index = yield* PointIndex.steps(xs, ys);
+    built.push(xs);
+    return index;
   };
   const ui = chrome();
   const picking = new Picking(
@@ -47,7 +48,7 @@ function setup() {
   return { state, built, picking, dataset: ui.root.dataset };
 }
 
-describe("Picking's hover grid", () => {
+describe("Picking's point index", () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -57,59 +58,70 @@ describe("Picking's hover grid", () => {
   });
 
   it("is built once the view rests after a draw, and finds points", () => {
-    const { built, picking } = setup();
+    const { built, picking, dataset } = setup();
     picking.pointsDrawn();
     expect(built).toHaveLength(0); // not during the draw itself
     vi.advanceTimersByTime(250);
     expect(built).toHaveLength(1);
+    expect(dataset.gridBuilds).toBe("1");
     expect(picking.nearest([50, 50])).toBe(1);
     expect(picking.nearest([12, 10])).toBe(0);
     expect(built).toHaveLength(1);
   });
 
-  it("survives redraws for a selection, colour or theme change", () => {
+  it("survives redraws for a selection, colour or theme change, and pans and zooms", () => {
     const { state, built, picking, dataset } = setup();
     picking.pointsDrawn();
     vi.advanceTimersByTime(250);
-    // A selection-only redraw draws every point again with the same coords and viewport.
     for (let k = 0; k < 5; k++) {
       picking.pointsDrawn();
       vi.advanceTimersByTime(250);
     }
-    // A refit to the same plot size makes a new but equal viewport.
-    state.viewport = fitted();
-    picking.pointsDrawn();
-    vi.advanceTimersByTime(250);
-    expect(picking.nearest([50, 50])).toBe(1);
-    expect(built).toHaveLength(1);
-    expect(dataset.gridBuilds).toBe("1");
-  });
-
-  it("is rebuilt after a pan or zoom, and after new coordinates", () => {
-    const { state, built, picking } = setup();
-    picking.pointsDrawn();
-    vi.advanceTimersByTime(250);
     // Pan 20 px right: the point at data (50, 50) is now at screen (70, 50).
     state.viewport = panBy(state.viewport as Viewport, 20, 0);
     picking.pointsDrawn();
     vi.advanceTimersByTime(250);
-    expect(built).toHaveLength(2);
     expect(picking.nearest([70, 50])).toBe(1);
     expect(picking.nearest([50, 50])).toBe(-1);
-    state.xs = Float32Array.of(10, 30, 90);
-    picking.pointsDrawn();
-    vi.advanceTimersByTime(250);
-    expect(built).toHaveLength(3);
-    expect(picking.nearest([50, 50])).toBe(1);
+    expect(built).toHaveLength(1);
+    expect(dataset.gridBuilds).toBe("1");
   });
 
-  it("never answers from a stale grid when hovered before the next draw", () => {
+  it("is rebuilt for new coordinates, and never answers from the old ones", () => {
     const { state, built, picking } = setup();
     picking.pointsDrawn();
     vi.advanceTimersByTime(250);
-    state.viewport = panBy(state.viewport as Viewport, 20, 0);
-    expect(picking.nearest([70, 50])).toBe(1);
+    state.xs = Float32Array.of(10, 30, 90);
+    // Hovered before the new coordinates are drawn: the old index does not fit them.
+    expect(picking.nearest([50, 50])).toBe(-1);
+    picking.pointsDrawn();
+    vi.advanceTimersByTime(250);
     expect(built).toHaveLength(2);
+    expect(picking.nearest([30, 50])).toBe(1);
+  });
+
+  it("is finished at once when hovered before the background build is done", () => {
+    const { built, picking } = setup();
+    picking.pointsDrawn();
+    expect(picking.nearest([50, 50])).toBe(1);
+    expect(built).toHaveLength(1);
+    vi.advanceTimersByTime(1000);
+    expect(built).toHaveLength(1);
+  });
+
+  it("keeps no index while rows arrive (the arrays fill in place), and builds one after", () => {
+    const { built, picking } = setup();
+    picking.pointsDrawn(false);
+    vi.advanceTimersByTime(1000);
+    expect(built).toHaveLength(0);
+    expect(picking.nearest([50, 50])).toBe(-1);
+    picking.pointsDrawn(true);
+    vi.advanceTimersByTime(250);
+    expect(built).toHaveLength(1);
+    expect(picking.nearest([50, 50])).toBe(1);
+    // A later partial draw (a column re-sent) drops it again.
+    picking.pointsDrawn(false);
+    expect(picking.nearest([50, 50])).toBe(-1);
   });
 
   it("waits while the view is busy and builds once it rests", () => {
@@ -118,9 +130,7 @@ describe("Picking's hover grid", () => {
     picking.pointsDrawn();
     vi.advanceTimersByTime(250);
     expect(built).toHaveLength(0);
-    // The last frame of an animation: same coords and viewport as the busy frames.
     state.busy = false;
-    picking.pointsDrawn();
     vi.advanceTimersByTime(250);
     expect(built).toHaveLength(1);
   });

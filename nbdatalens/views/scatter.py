@@ -21,10 +21,12 @@ for tests and benchmarks:
   ``x = x0 + (sx - b.x) / b.width * (x1 - x0)``,
   ``y = y1 - (sy - b.y) / b.height * (y1 - y0)``;
 - ``data-frame-ms``: time of the last full redraw; ``data-lasso-ms``: time
-  of the last lasso hit test;
-- ``data-grid-builds`` / ``data-grid-ms``: how often the hover index was
-  built (only after the viewport or the coordinates change) and how long
-  the last build took.
+  of the last lasso hit test; ``data-frame-path``: how the last frame was made
+  (``full``, ``front-only``, ``copy``); ``data-prepared``: ``1`` once the
+  dimmed picture is kept, so the next selection draws only its own points;
+- ``data-grid-builds`` / ``data-grid-ms``: how often the point index (hover
+  and lasso) was built (only when the coordinates change: a pan or zoom keeps
+  it) and how long the last build's steps took in all.
 """
 
 from __future__ import annotations

@@ -284,8 +284,8 @@ def test_colour_by_legend_hover_zoom_and_reset(open_notebook):
     nb.page.mouse.click(x, y)
     wait_selected(nb, CLUSTER, 1)
     assert nb.kernel_json("lens.selected.tolist()") == [int(target["id"])]
-    # The selection redrew every point, but the hover grid (screen positions) still fits.
-    nb.page.wait_for_timeout(500)  # longer than the grid's rebuild delay
+    # The selection redrew every point, but the point index still fits.
+    nb.page.wait_for_timeout(500)  # longer than the index's build delay
     assert int(attr(nb, CLUSTER, "grid-builds")) == builds
     before = [float(v) for v in attr(nb, CLUSTER, "domain").split(",")]
     nb.page.locator(CLUSTER).first.scroll_into_view_if_needed()
@@ -306,11 +306,16 @@ def test_colour_by_legend_hover_zoom_and_reset(open_notebook):
     under_before = before[0] + fx * (before[1] - before[0])
     under_after = after[0] + fx * (after[1] - after[0])
     assert abs(under_before - under_after) < 1e-9 * (before[1] - before[0])
-    # A new viewport does need a new grid, built once the view rests.
+    # The point index is in data space: the zoom keeps it, and hover still finds the
+    # point that stayed under the cursor.
+    nb.page.wait_for_timeout(500)
+    nb.page.mouse.move(x + 0.5, y + 0.5)
     nb.page.wait_for_function(
-        "([sel, n]) => Number(document.querySelector(sel).dataset.gridBuilds) > n",
-        arg=[CLUSTER, builds],
+        "([sel, id]) => { const t = document.querySelector(sel + ' .nbdl-scatter-tooltip');"
+        " return t && !t.hidden && t.textContent.includes('id' + id); }",
+        arg=[CLUSTER, target["id"]],
     )
+    assert int(attr(nb, CLUSTER, "grid-builds")) == builds
     assert int(attr(nb, CLUSTER, "n-drawn")) < nb.kernel_json("len(df)")
     # A double-click on empty space fits the data again and keeps the selection.
     fitted = ",".join(_fmt(v) for v in before)

@@ -41,21 +41,23 @@ export function countPairs(label: Codes, pred: Codes, nClasses: number): Int32Ar
   return counts;
 }
 
-/** Like {@link countPairs}, counting only the rows selected in `mask` (non-zero = selected). */
+/**
+ * Like {@link countPairs}, counting only the selected rows, given as their
+ * positions (the table's selection positions: a lasso over a third of 5M rows
+ * reads 1.6M rows instead of testing all 5M).
+ */
 export function countSelectedPairs(
   label: Codes,
   pred: Codes,
-  mask: Uint8Array,
+  rows: Uint32Array,
   nClasses: number,
 ): Int32Array {
   checkLengths(label, pred);
-  if (mask.length !== label.length) {
-    throw new RangeError(`selection has ${mask.length} rows, the table has ${label.length}`);
-  }
-  const counts = new Int32Array(nClasses * nClasses);
   const n = label.length;
-  for (let i = 0; i < n; i++) {
-    if (mask[i] === 0) continue;
+  const counts = new Int32Array(nClasses * nClasses);
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    if (i >= n) throw new RangeError(`selected row ${i} is out of range for ${n} rows`);
     const g = label[i];
     const p = pred[i];
     if (g >>> 0 < nClasses && p >>> 0 < nClasses) counts[g * nClasses + p]++;

@@ -295,7 +295,12 @@ export class ConfusionView {
     this.selection =
       total > 0
         ? {
-            cells: countSelectedPairs(m.label, m.pred, this.table.selectionMask(), m.names.length),
+            cells: countSelectedPairs(
+              m.label,
+              m.pred,
+              this.table.selectionPositions(),
+              m.names.length,
+            ),
             total,
           }
         : null;

@@ -36,7 +36,7 @@ export class RowFacts {
   private columns: Record<string, NumericArray | undefined> = {};
   private annotations: AnnotationArrays = { tagNames: [], classes: [] };
   private issueTypes: IssueType[] = [];
-  private issueBits: Uint32Array | null = null;
+  private issueBits: ((pos: number) => number) | null = null;
   private issueRank: Float32Array | undefined;
   /** The sort keys this table has values for, in menu order. */
   sortKeys: SortKey[] = ["label", "table"];
@@ -116,7 +116,7 @@ export class RowFacts {
   }
 
   private rowIssues(pos: number): { issues: string[]; issueNames: string[] } {
-    const found = this.issueBits ? issuesOf(this.issueBits[pos], this.issueTypes) : [];
+    const found = this.issueBits ? issuesOf(this.issueBits(pos), this.issueTypes) : [];
     return { issues: found.map((t) => t.badge), issueNames: found.map((t) => t.label) };
   }
 

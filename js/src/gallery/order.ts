@@ -6,6 +6,7 @@
 // positions costs ~20 ms, is stable (ties keep table order) and handles NaN.
 
 import { seededRandom } from "../lib/random";
+import { drain, type Steps } from "../lib/steps";
 
 /** The sort keys the gallery offers (same names as the Python `sort_by` trait). */
 /** "issue": the table's active issue check, most severe first (lib/issue_flags.ts). */
@@ -58,6 +59,18 @@ const RADIX_MASK = RADIX - 1;
  * on copies; returns the sorted items. Three passes of 11 bits.
  */
 export function radixSortBy(items: Uint32Array, keys: Uint32Array): Uint32Array {
+  return drain(radixSortSteps(items, keys));
+}
+
+/** Items per step of the step-wise sorts: ~10–25 ms of work here, so no task of it is long. */
+const STEP_ITEMS = 1 << 20;
+
+/**
+ * {@link radixSortBy} a million items at a time: it yields within and
+ * between its counting and scattering passes, so a sort of millions of rows
+ * runs in tasks of tens of milliseconds while the page stays responsive.
+ */
+export function* radixSortSteps(items: Uint32Array, keys: Uint32Array): Steps<Uint32Array> {
   const n = items.length;
   if (keys.length !== n) throw new RangeError(`${n} items but ${keys.length} keys`);
   let srcItems = items.slice();
@@ -67,24 +80,59 @@ export function radixSortBy(items: Uint32Array, keys: Uint32Array): Uint32Array 
   const counts = new Uint32Array(RADIX);
   for (let shift = 0; shift < 32; shift += RADIX_BITS) {
     counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(srcKeys[i] >>> shift) & RADIX_MASK]++;
-    if (counts[(srcKeys[0] >>> shift) & RADIX_MASK] === n) continue; // all equal here
+    for (let from = 0; from < n; from += STEP_ITEMS) {
+      countDigits(srcKeys, shift, counts, from, Math.min(n, from + STEP_ITEMS));
+      yield;
+    }
+    if (n === 0 || counts[(srcKeys[0] >>> shift) & RADIX_MASK] === n) continue; // all equal
     let sum = 0;
     for (let b = 0; b < RADIX; b++) {
       const c = counts[b];
       counts[b] = sum;
       sum += c;
     }
-    for (let i = 0; i < n; i++) {
-      const k = srcKeys[i];
-      const at = counts[(k >>> shift) & RADIX_MASK]++;
-      dstItems[at] = srcItems[i];
-      dstKeys[at] = k;
+    for (let from = 0; from < n; from += STEP_ITEMS) {
+      const to = Math.min(n, from + STEP_ITEMS);
+      scatterByDigit(srcItems, srcKeys, dstItems, dstKeys, shift, counts, from, to);
+      yield;
     }
     [srcItems, dstItems] = [dstItems, srcItems];
     [srcKeys, dstKeys] = [dstKeys, srcKeys];
   }
   return srcItems;
+}
+
+// The loops of a radix pass are plain functions: V8 optimises hot loops in
+// them better than inside a generator.
+
+/** Count the digits at `shift` of keys [from, to) into `counts`. */
+function countDigits(
+  keys: Uint32Array,
+  shift: number,
+  counts: Uint32Array,
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) counts[(keys[i] >>> shift) & RADIX_MASK]++;
+}
+
+/** Move items [from, to) (and their keys) to their digit's next slot (`counts`: offsets). */
+function scatterByDigit(
+  srcItems: Uint32Array,
+  srcKeys: Uint32Array,
+  dstItems: Uint32Array,
+  dstKeys: Uint32Array,
+  shift: number,
+  counts: Uint32Array,
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) {
+    const k = srcKeys[i];
+    const at = counts[(k >>> shift) & RADIX_MASK]++;
+    dstItems[at] = srcItems[i];
+    dstKeys[at] = k;
+  }
 }
 
 /**
@@ -98,19 +146,46 @@ export function sortPositions(
   values: ArrayLike<number>,
   descending: boolean,
 ): Uint32Array {
-  return radixSortBy(positions, sortKeys(positions, values, descending));
+  return drain(sortSteps(positions, values, descending));
+}
+
+/** {@link sortPositions} one pass at a time (see {@link radixSortSteps}). */
+function* sortSteps(
+  positions: Uint32Array,
+  values: ArrayLike<number>,
+  descending: boolean,
+): Steps<Uint32Array> {
+  const n = positions.length;
+  const keys = new Uint32Array(n);
+  for (let from = 0; from < n; from += STEP_ITEMS) {
+    fillSortKeys(positions, values, descending, keys, from, Math.min(n, from + STEP_ITEMS));
+    yield;
+  }
+  return yield* radixSortSteps(positions, keys);
 }
 
 /** The uint32 sort key of each position's value (see {@link sortableKey}). */
 function sortKeys(positions: Uint32Array, values: ArrayLike<number>, descending: boolean) {
-  const n = positions.length;
+  const keys = new Uint32Array(positions.length);
+  fillSortKeys(positions, values, descending, keys, 0, positions.length);
+  return keys;
+}
+
+/** {@link sortKeys} of positions [from, to), into `keys`. */
+function fillSortKeys(
+  positions: Uint32Array,
+  values: ArrayLike<number>,
+  descending: boolean,
+  keys: Uint32Array,
+  from: number,
+  to: number,
+): void {
   // Gather as float32 and read the bits in place: the same mapping as
   // sortableKey, without a call per element.
-  const keys = new Uint32Array(n);
-  const gathered = new Float32Array(keys.buffer);
-  for (let i = 0; i < n; i++) gathered[i] = values[positions[i]];
+  const gathered = new Float32Array(keys.buffer, keys.byteOffset, keys.length);
+  for (let i = from; i < to; i++) gathered[i] = values[positions[i]];
   const flip = descending ? 0xffffffff : 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     let bits = keys[i];
     if ((bits & 0x7fffffff) > 0x7f800000) {
       keys[i] = 0xffffffff; // NaN
@@ -121,7 +196,6 @@ function sortKeys(positions: Uint32Array, values: ArrayLike<number>, descending:
     key >>>= 0;
     keys[i] = key === 0xffffffff ? 0xfffffffe : key;
   }
-  return keys;
 }
 
 /** Buckets of the first pass of {@link sortFirst}. */
@@ -203,26 +277,42 @@ export function displayOrder(
   descending: boolean,
   columns: OrderColumns,
 ): Uint32Array {
-  if (key === "table") return descending ? positions.slice().reverse() : positions.slice();
-  const values = columns[key];
-  if (!values) return descending ? positions.slice().reverse() : positions.slice();
-  let ordered = positions;
-  if (key === "label" && columns.loss) ordered = sortPositions(positions, columns.loss, true);
-  return sortPositions(ordered, values, descending);
+  return drain(displayOrderSteps(positions, key, descending, columns));
 }
 
-/** An order whose first `sorted` entries are final; `finish()` sorts the rest in place. */
+/** {@link displayOrder} one pass at a time (see {@link radixSortSteps}). */
+export function* displayOrderSteps(
+  positions: Uint32Array,
+  key: SortKey,
+  descending: boolean,
+  columns: OrderColumns,
+): Steps<Uint32Array> {
+  const values = key === "table" ? undefined : columns[key];
+  if (!values) return descending ? positions.slice().reverse() : positions.slice();
+  let ordered = positions;
+  if (key === "label" && columns.loss) {
+    ordered = yield* sortSteps(positions, columns.loss, true);
+    yield;
+  }
+  return yield* sortSteps(ordered, values, descending);
+}
+
+/** An order whose first `sorted` entries are final. */
 export interface PartialOrder {
   order: Uint32Array;
   sorted: number;
-  /** Null once the whole order is final. */
-  finish: (() => void) | null;
+  /** Steps that make the rest final in place (and `sorted` the whole length); null when it is. */
+  rest: Steps<void> | null;
+}
+
+function finished(order: Uint32Array): PartialOrder {
+  return { order, sorted: order.length, rest: null };
 }
 
 /**
  * {@link displayOrder} with only the first `first` entries promised (see
  * {@link sortFirst}). The rest sorts after them whatever they are, so
- * `finish()` sorts only the tail, in place. A group-by-label order is sorted
+ * `rest` sorts only the tail, in place. A group-by-label order is sorted
  * in full at once.
  */
 export function displayOrderFirst(
@@ -233,18 +323,36 @@ export function displayOrderFirst(
   first: number,
 ): PartialOrder {
   const values = key === "table" || key === "label" ? undefined : columns[key];
-  if (!values) {
-    const order = displayOrder(positions, key, descending, columns);
-    return { order, sorted: order.length, finish: null };
-  }
+  if (!values) return finished(displayOrder(positions, key, descending, columns));
   const { order, sorted } = sortFirst(positions, values, descending, first);
-  if (sorted === order.length) return { order, sorted, finish: null };
-  const out: PartialOrder = { order, sorted, finish: null };
-  out.finish = () => {
-    order.set(sortPositions(order.subarray(sorted), values, descending), sorted);
+  if (sorted === order.length) return finished(order);
+  const out: PartialOrder = { order, sorted, rest: null };
+  out.rest = (function* () {
+    order.set(yield* sortSteps(order.subarray(sorted), values, descending), sorted);
     out.sorted = order.length;
-    out.finish = null;
-  };
+  })();
+  return out;
+}
+
+/**
+ * The display order of `positions` when its first entries, `head`, are
+ * already known (see {@link selectedHead}): `rest` sorts all of them.
+ */
+export function orderAfterHead(
+  head: Uint32Array,
+  positions: Uint32Array,
+  key: SortKey,
+  descending: boolean,
+  columns: OrderColumns,
+): PartialOrder {
+  if (head.length === positions.length) return finished(head);
+  const order = new Uint32Array(positions.length);
+  order.set(head);
+  const out: PartialOrder = { order, sorted: head.length, rest: null };
+  out.rest = (function* () {
+    order.set(yield* displayOrderSteps(positions, key, descending, columns));
+    out.sorted = order.length;
+  })();
   return out;
 }
 
@@ -270,4 +378,46 @@ export function randomSample(n: number, k: number, seed: number): Uint32Array {
     chosen.add(chosen.has(t) ? j : t);
   }
   return Uint32Array.from(chosen).sort();
+}
+
+/**
+ * Every row of an `n`-row table in the display order of a sort key, step by
+ * step; null for a key with no column (or "table", which needs no sort). The
+ * order a selection's rows take is this order with the other rows left out
+ * (see {@link selectedHead}): the same total order as {@link displayOrder} of
+ * the selection, whose ties fall to the table position, which a stable sort
+ * of all rows keeps too.
+ */
+export function* rowOrderSteps(
+  n: number,
+  key: SortKey,
+  descending: boolean,
+  columns: OrderColumns,
+): Steps<Uint32Array | null> {
+  if (key === "table" || !columns[key]) return null;
+  const rows = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  yield;
+  return yield* displayOrderSteps(rows, key, descending, columns);
+}
+
+/**
+ * The first `first` rows `mask` selects, in the order of `rows` (every row of
+ * the table, see {@link rowOrderSteps}): it reads only as far into `rows` as
+ * they reach. (Walking all of `rows` would read the mask at random, slower
+ * than sorting the selection.)
+ */
+export function selectedHead(rows: Uint32Array, mask: Uint8Array, first: number): Uint32Array {
+  if (rows.length !== mask.length) {
+    throw new RangeError(`the order has ${rows.length} rows, the selection ${mask.length}`);
+  }
+  // Every row read is written at the next free slot, which moves on past selected ones only.
+  const head = new Uint32Array(first + 1);
+  let found = 0;
+  for (let read = 0; found < first && read < rows.length; read++) {
+    const p = rows[read];
+    head[found] = p;
+    found += (mask[p] + 255) >> 8;
+  }
+  return head.subarray(0, found);
 }

@@ -4,7 +4,8 @@
 
 import { h } from "../lib/dom";
 import { NextFrame } from "../lib/next_frame";
-import { applyMode, maskFromPositions, positionsOf } from "../lib/selection";
+import { applyMode, maskFromPositions } from "../lib/selection";
+import { Background, drain } from "../lib/steps";
 import type { TableClient } from "../lib/table_client";
 import { DetailPanel } from "./detail";
 import { RowFacts } from "./facts";
@@ -13,11 +14,13 @@ import { KernelData } from "./kernel";
 import { keyCommand } from "./keys";
 import {
   displayOrderFirst,
+  orderAfterHead,
   type PartialOrder,
   randomSample,
   type SortKey,
   SUSPECT_FIRST,
 } from "./order";
+import { RowOrders } from "./row_orders";
 import type { MediaKind, TileFacts } from "./tile";
 import { TileGrid } from "./tile_grid";
 
@@ -59,7 +62,13 @@ export class GalleryView {
   private order: Uint32Array = new Uint32Array(0);
   /** How the order's tail gets sorted: when idle, or at once when a tile past its head is shown. */
   private partial: PartialOrder | null = null;
-  private readonly finishFrame = new NextFrame(() => this.finishOrder(), { afterPaint: true });
+  /** Sorts the order's tail in the background, from the task after the frame showing its head. */
+  private readonly finishFrame = new NextFrame(() => this.finishInBackground(), {
+    afterPaint: true,
+  });
+  private finishing: Background<void> | null = null;
+  /** Every row in the sort order, kept for large tables (see row_orders.ts). */
+  private readonly rowOrders: RowOrders;
   private mode: "selection" | "sample" = "sample";
   private focused = -1;
   private thumbsLoaded = 0;
@@ -67,6 +76,7 @@ export class GalleryView {
   constructor(model: GalleryModel, table: TableClient) {
     this.model = model;
     this.table = table;
+    this.rowOrders = new RowOrders(() => table.fetching());
     const wanted = String(model.get("_media_kind"));
     const kind = (["image", "audio", "text"].includes(wanted) ? wanted : "none") as MediaKind;
     this.header = new GalleryHeader({
@@ -188,6 +198,7 @@ export class GalleryView {
   /** The issue checks (or the one picked) changed: badges follow; a newly picked check
    * sorts the gallery worst first, as the user asked for that check's samples. */
   private onIssues(picked: boolean): void {
+    const key = this.sortKey();
     this.facts.refreshIssues();
     this.loaded = this.facts.refresh(this.model.get("sort_by"));
     this.header.setSortKeys(this.facts.sortKeys);
@@ -196,6 +207,9 @@ export class GalleryView {
       return; // the sort change recomputes
     }
     this.grid.refreshAnnotations();
+    // Only an order by issue depends on the checks' flags: any other one stays (a run
+    // of checks changes the flags many times, and re-sorting 5M rows each time is not free).
+    if (key !== "issue" && this.sortKey() === key && this.root.dataset.sort === key) return;
     this.recompute(false);
   }
 
@@ -231,19 +245,34 @@ export class GalleryView {
   private recompute(toTop: boolean): void {
     if (!this.loaded) return; // drawn once the label and metric columns arrived
     const count = this.table.selectionCount();
-    let base: Uint32Array;
+    const key = this.sortKey();
+    const descending = this.model.get("descending");
+    const columns = this.facts.orderColumns();
+    const focusedPos = this.focused >= 0 ? this.order[this.focused] : -1;
+    let order: PartialOrder;
     if (count > 0) {
       this.mode = "selection";
-      base = positionsOf(this.table.selectionMask());
+      const positions = this.table.selectionPositions();
+      const head = this.rowOrders.head(
+        this.table.selectionMask(),
+        count,
+        key,
+        descending,
+        columns,
+        HEAD,
+      );
+      order =
+        head === null
+          ? displayOrderFirst(positions, key, descending, columns, HEAD)
+          : orderAfterHead(head, positions, key, descending, columns);
     } else {
       this.mode = "sample";
       const { n } = this.table;
-      base = randomSample(n, this.model.get("sample_size"), this.model.get("sample_seed"));
+      const sample = randomSample(n, this.model.get("sample_size"), this.model.get("sample_seed"));
+      order = displayOrderFirst(sample, key, descending, columns, HEAD);
+      this.rowOrders.want(n, key, descending, columns); // ready for the first selection
     }
-    const key = this.sortKey();
-    const descending = this.model.get("descending");
-    const focusedPos = this.focused >= 0 ? this.order[this.focused] : -1;
-    this.setOrder(displayOrderFirst(base, key, descending, this.facts.orderColumns(), HEAD));
+    this.setOrder(order);
     // A focused or open sample keeps its place, wherever in the order it lands.
     if (focusedPos >= 0 || this.detail.pos >= 0) this.finishOrder();
     this.focused = focusedPos >= 0 ? this.order.indexOf(focusedPos) : -1;
@@ -271,9 +300,9 @@ export class GalleryView {
    * once the frame that shows the selection has been painted.
    */
   private setOrder(partial: PartialOrder): void {
-    this.finishFrame.cancel();
+    this.stopFinishing();
     this.order = partial.order;
-    this.partial = partial.finish === null ? null : partial;
+    this.partial = partial.rest === null ? null : partial;
     if (this.partial !== null) this.finishFrame.request();
   }
 
@@ -283,10 +312,35 @@ export class GalleryView {
     return this.order;
   }
 
+  /** Sort the rest of the order now (a tile past its head is shown, a sample stays focused). */
   private finishOrder(): void {
-    this.finishFrame.cancel();
-    this.partial?.finish?.();
+    const partial = this.partial;
+    const finishing = this.finishing;
+    this.stopFinishing();
+    if (finishing !== null) finishing.now();
+    else if (partial?.rest) drain(partial.rest);
     this.partial = null;
+  }
+
+  private finishInBackground(): void {
+    const rest = this.partial?.rest;
+    if (!rest) return;
+    const finishing = new Background(rest, {
+      idleMs: 0,
+      onDone: () => {
+        if (this.finishing === finishing) {
+          this.finishing = null;
+          this.partial = null;
+        }
+      },
+    });
+    this.finishing = finishing;
+  }
+
+  private stopFinishing(): void {
+    this.finishFrame.cancel();
+    this.finishing?.cancel();
+    this.finishing = null;
   }
 
   private updateHeader(): void {
@@ -423,7 +477,8 @@ export class GalleryView {
   dispose(): void {
     this.selectionFrame.cancel();
     this.annotationFrame.cancel();
-    this.finishFrame.cancel();
+    this.stopFinishing();
+    this.rowOrders.dispose();
     this.grid.dispose();
     for (const [event, cb] of this.modelEvents) this.model.off(event, cb);
     this.kernel.dispose();

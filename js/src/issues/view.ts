@@ -7,7 +7,7 @@
 
 import { h, replaceChildren, setText } from "../lib/dom";
 import { formatCount, formatShare } from "../lib/format";
-import { type IssueFlags, type IssueType, runSummary } from "../lib/issue_flags";
+import { countFlagged, type IssueFlags, type IssueType, runSummary } from "../lib/issue_flags";
 import { applyMode, modeFromEvent } from "../lib/selection";
 import type { TableClient } from "../lib/table_client";
 
@@ -81,11 +81,7 @@ export class IssuesView {
   private render(): void {
     this.flags = this.table.issueFlags();
     const { types } = this.flags;
-    const flaggedRows = new Set<number>();
-    for (const rows of this.flags.flagged.values()) {
-      for (let k = 0; k < rows.length; k++) flaggedRows.add(rows[k]);
-    }
-    setText(this.summary, runSummary(types, flaggedRows.size));
+    setText(this.summary, runSummary(types, countFlagged(this.flags, this.table.n)));
     const maxShare = Math.max(1e-9, ...types.map((t) => (t.state === "done" ? t.share : 0)));
     const ran = types.filter((t) => t.state !== "not run");
     const notRun = types.filter((t) => t.state === "not run");

@@ -297,15 +297,15 @@ function encodePositionBytes(positions: Uint32Array): Uint8Array {
 
 /**
  * Encode a selection mask (any non-zero byte = selected) in the shorter of the
- * two kinds; nothing selected gives zero bytes.
+ * two kinds; nothing selected gives zero bytes. `count`: the selected rows,
+ * when the caller has counted them already.
  *
  * @example encodeSelection(Uint8Array.of(0, 1, 0)) // Uint8Array [0, 1, 0, 0, 0]
  */
-export function encodeSelection(mask: Uint8Array): Uint8Array {
+export function encodeSelection(mask: Uint8Array, count = countSelected(mask)): Uint8Array {
   const nRows = mask.length;
-  const count = countSelected(mask);
   if (count === 0) return new Uint8Array(0);
-  if (positionsAreShorter(count, nRows)) return encodePositionBytes(positionsOf(mask));
+  if (positionsAreShorter(count, nRows)) return encodePositionBytes(positionsOf(mask, count));
   const out = new Uint8Array(1 + Math.ceil(nRows / 8));
   out[0] = SELECTION_BITMASK;
   const fullBytes = nRows >>> 3;

@@ -117,6 +117,11 @@ export class ColumnAssembler {
     return this.seen.size >= this.chunks;
   }
 
+  /** How many of the column's chunks have arrived. */
+  get received(): number {
+    return this.seen.size;
+  }
+
   /** Add one chunk (its header and the buffer the message carried, if any). */
   add(header: ChunkHeader, buffer: Bytes | undefined): void {
     if (header.categories !== undefined && this.categories === undefined) {

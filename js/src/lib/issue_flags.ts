@@ -40,18 +40,52 @@ export interface IssueFlags {
 }
 
 /**
- * Per row, one bit per issue type that flags it (bit i = `types[i]`), for
- * tile badges; types past the 32nd are left out of the bits.
+ * The checks that flag a row, as bits (bit i = `types[i]`), for tile badges;
+ * types past the 32nd are left out of the bits.
+ *
+ * Each check's rows are kept as a bitset of N/8 bytes: writing a 400k-row
+ * check into one word per row of a 5M-row table (20 MB) missed the cache on
+ * every write, 40 ms each time the checks' state changed.
  */
-export function issueBits(flags: IssueFlags, nRows: number): Uint32Array {
-  const bits = new Uint32Array(nRows);
-  flags.types.slice(0, 32).forEach((t, i) => {
+export function issueBits(flags: IssueFlags, nRows: number): (pos: number) => number {
+  const sets: Uint8Array[] = [];
+  for (const t of flags.types.slice(0, 32)) {
     const rows = flags.flagged.get(t.issue_type);
-    if (!rows) return;
-    const bit = (1 << i) >>> 0;
-    for (let k = 0; k < rows.length; k++) bits[rows[k]] |= bit;
-  });
-  return bits;
+    const set = new Uint8Array(rows ? (nRows + 7) >>> 3 : 0);
+    if (rows) {
+      for (let k = 0; k < rows.length; k++) {
+        const p = rows[k];
+        set[p >>> 3] |= 1 << (p & 7);
+      }
+    }
+    sets.push(set);
+  }
+  return (pos) => {
+    let bits = 0;
+    for (let i = 0; i < sets.length; i++) {
+      const set = sets[i];
+      if (set.length > 0 && (set[pos >>> 3] >>> (pos & 7)) & 1) bits |= 1 << i;
+    }
+    return bits >>> 0;
+  };
+}
+
+/**
+ * How many rows at least one check flags (a row flagged by two checks counts
+ * once). A bitset of N/8 bytes: a Set of 400k numbers took ~300 ms here.
+ */
+export function countFlagged(flags: IssueFlags, nRows: number): number {
+  const seen = new Uint8Array((nRows + 7) >>> 3);
+  let count = 0;
+  for (const rows of flags.flagged.values()) {
+    for (let k = 0; k < rows.length; k++) {
+      const p = rows[k];
+      const bit = 1 << (p & 7);
+      count += (seen[p >>> 3] & bit) === 0 ? 1 : 0;
+      seen[p >>> 3] |= bit;
+    }
+  }
+  return count;
 }
 
 /** The types whose bit is set in `bits`, in type order. */

@@ -79,9 +79,8 @@ export function modeFromEvent(ev: { shiftKey: boolean; altKey: boolean }): Selec
   return "replace";
 }
 
-/** Sorted positions of the selected rows. */
-export function positionsOf(mask: Uint8Array): Uint32Array {
-  const count = countSelected(mask);
+/** Sorted positions of the selected rows (`count` of them, when the caller knows). */
+export function positionsOf(mask: Uint8Array, count = countSelected(mask)): Uint32Array {
   // Every row is written and the cursor only moves past selected ones; the
   // spare last slot takes the writes after the final selected row.
   const positions = new Uint32Array(count + 1);

@@ -16,6 +16,7 @@ import {
 } from "./codec";
 import { BuffersDropped, type ChunkHeader, type ColumnArray, ColumnAssembler } from "./columns";
 import type { IssueFlags, IssuesPayload } from "./issue_flags";
+import { countSelected, positionsOf } from "./selection";
 
 /** A column as the views read it (the same arrays the chunks are assembled into). */
 export type NumericArray = ColumnArray;
@@ -79,6 +80,8 @@ interface HeldColumn {
   categories: string[] | undefined;
   /** [low, high] of a quantised float column: its finite extent, known from the first chunk. */
   extent: [number, number] | undefined;
+  /** How many of its chunks have arrived (while it is partial). */
+  chunks?: number;
 }
 
 /** Told which column got a chunk, and whether that column is now complete. */
@@ -101,6 +104,8 @@ interface SharedCache {
   selectionSource: unknown;
   selectionMask: Uint8Array;
   selectionCount: number;
+  /** Sorted positions of `selectionMask`, made on first use (null until then). */
+  selectionPositions: Uint32Array | null;
 }
 
 // Each view is its own bundle with its own copy of this module, so a module-level
@@ -162,6 +167,7 @@ export class TableClient {
         selectionSource: undefined,
         selectionMask: new Uint8Array(0),
         selectionCount: 0,
+        selectionPositions: null,
       };
       caches.set(model, cache);
     }
@@ -264,6 +270,14 @@ export class TableClient {
     return this.derive(name, partial, false); // from the cell codes so far, not cached
   }
 
+  /** How many chunks of a partly arrived column (or of the column it derives from) are
+   * here; -1 when the column is whole or nothing of it has arrived. Its partial rows
+   * change only when this does. */
+  partialChunks(name: string): number {
+    if (this.column(name) !== undefined) return -1;
+    return this.cache.partial.get(this.sourceOf(name))?.chunks ?? -1;
+  }
+
   /** [low, high] of a quantised float column (its finite extent), once a chunk is here. */
   extent(name: string): [number, number] | undefined {
     return (this.cache.held.get(name) ?? this.cache.partial.get(name))?.extent;
@@ -351,6 +365,7 @@ export class TableClient {
         array: part.array,
         categories: part.categories,
         extent: header.encoding === "linear" ? [header.low ?? 0, header.high ?? 0] : undefined,
+        chunks: part.received,
       };
       const held = this.cache.held.get(header.name);
       if (part.complete) {
@@ -430,13 +445,25 @@ export class TableClient {
     }
     if (src !== this.cache.selectionSource || this.cache.selectionMask.length !== n) {
       const mask = decodeSelection(src as Bytes | null, n);
-      let count = 0;
-      for (let i = 0; i < mask.length; i++) count += mask[i];
+      const count = countSelected(mask);
       this.cache.selectionSource = src;
       this.cache.selectionMask = mask;
       this.cache.selectionCount = count;
+      this.cache.selectionPositions = null;
     }
     return this.cache.selectionMask;
+  }
+
+  /**
+   * Sorted positions of the selected rows, made once per selection for every
+   * view: a view that draws or counts only the selected rows walks these
+   * instead of testing all N rows (a third of a 5M-row table is 1.6M reads,
+   * not 5M mispredicted branches).
+   */
+  selectionPositions(): Uint32Array {
+    const mask = this.selectionMask();
+    this.cache.selectionPositions ??= positionsOf(mask, this.cache.selectionCount);
+    return this.cache.selectionPositions;
   }
 
   selectionCount(): number {
@@ -447,13 +474,13 @@ export class TableClient {
   /** Replace the selection: every view redraws now; Python hears it once. */
   setSelection(mask: Uint8Array): void {
     // A DataView: the form every host (ipywidgets, marimo) sends as a binary buffer.
-    const bytes = toDataView(encodeSelection(mask));
-    let count = 0;
-    for (let i = 0; i < mask.length; i++) count += mask[i];
+    const count = countSelected(mask);
+    const bytes = toDataView(encodeSelection(mask, count));
     // Prime the shared cache so the views redrawing on this change skip the decode.
     this.cache.selectionSource = bytes;
     this.cache.selectionMask = mask;
     this.cache.selectionCount = count;
+    this.cache.selectionPositions = null;
     pageSelections.add(bytes);
     this.model.set("selection", bytes);
     this.model.save_changes();

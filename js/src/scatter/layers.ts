@@ -11,9 +11,24 @@
 // point's dimmed stencil is always drawn over by its own full-colour one).
 
 import { type RasterInput, rasterize } from "./raster";
+import type { Viewport } from "./viewport";
 
 /** What places the points: a change to any of these re-draws every point. */
-type Placement = Omit<RasterInput, "front"> & { width: number; height: number };
+type Placement = Omit<RasterInput, "front" | "frontRows"> & { width: number; height: number };
+
+/** Viewports compare by value: a refit to the same plot (new columns listed, a
+ * resize back) makes a new, equal object, which must not throw the pictures away. */
+function sameViewport(a: Viewport, b: Viewport): boolean {
+  return (
+    a === b ||
+    (a.cx === b.cx &&
+      a.cy === b.cy &&
+      a.sx === b.sx &&
+      a.sy === b.sy &&
+      a.width === b.width &&
+      a.height === b.height)
+  );
+}
 
 function samePlacement(a: RasterInput, b: Placement, width: number, height: number): boolean {
   return (
@@ -22,7 +37,7 @@ function samePlacement(a: RasterInput, b: Placement, width: number, height: numb
     a.colorIndex === b.colorIndex &&
     a.frontPalette === b.frontPalette &&
     a.backPalette === b.backPalette &&
-    a.viewport === b.viewport &&
+    sameViewport(a.viewport, b.viewport) &&
     a.dpr === b.dpr &&
     a.size === b.size &&
     width === b.width &&

@@ -4,56 +4,23 @@
 
 import { boxSelect, lassoMask, type Point } from "../lib/lasso";
 import { applyMode, modeFromEvent } from "../lib/selection";
+import { Background, type Steps, timedSteps } from "../lib/steps";
 import type { TableClient } from "../lib/table_client";
 import type { ScatterChrome } from "./chrome";
 import type { Modifiers } from "./gestures";
-import { HoverGrid } from "./hover_grid";
+import { PointIndex } from "./point_index";
 import { IdLookup, tooltipRows } from "./tooltip";
 import { toDataX, toDataY, type Viewport } from "./viewport";
 
 /** Hover and click pick the nearest point within this many CSS pixels. */
 export const PICK_RADIUS = 6;
-/** Grid cell size in CSS pixels (≥ the pick radius, so a query reads ≤ 3×3 cells). */
-const GRID_CELL = 8;
 /** A click on empty space waits this long for a second click (double-click resets the view). */
 const DOUBLE_CLICK_MS = 250;
-/** Build the hover grid this long after the view has rested, so a drag never pays for it. */
-const GRID_DELAY_MS = 200;
+/** Start indexing this long after the points were drawn, so a drag never pays for it. */
+const INDEX_DELAY_MS = 200;
 
-/** Builds the hover grid; a parameter so tests can count how often it runs. */
-export type GridBuilder = (
-  xs: ArrayLike<number>,
-  ys: ArrayLike<number>,
-  v: Viewport,
-  cell: number,
-) => HoverGrid;
-
-/** What a hover grid indexes: it changes only with the coordinates or the viewport. */
-interface GridSource {
-  xs: ArrayLike<number>;
-  ys: ArrayLike<number>;
-  viewport: Viewport;
-}
-
-/**
- * Whether a grid built from `source` still fits `s`. Viewports compare by
- * value: a refit after a resize to the same size makes a new, equal object.
- */
-function sameSource(source: GridSource, s: PickingState): boolean {
-  const a = source.viewport;
-  const b = s.viewport;
-  return (
-    source.xs === s.xs &&
-    source.ys === s.ys &&
-    b !== null &&
-    a.cx === b.cx &&
-    a.cy === b.cy &&
-    a.sx === b.sx &&
-    a.sy === b.sy &&
-    a.width === b.width &&
-    a.height === b.height
-  );
-}
+/** Builds the point index step by step; a parameter so tests can count how often it runs. */
+export type IndexBuilder = (xs: ArrayLike<number>, ys: ArrayLike<number>) => Steps<PointIndex>;
 
 /** What picking needs to know about the view, read at the moment it is needed. */
 export interface PickingState {
@@ -75,11 +42,13 @@ export class Picking {
   private readonly state: () => PickingState;
   private readonly onHoverChange: () => void;
   private readonly ids: IdLookup;
-  private readonly buildGrid: GridBuilder;
-  private grid: HoverGrid | null = null;
-  /** What `grid` indexes, or what the pending `gridTimer` will index. */
-  private gridSource: GridSource | null = null;
-  private gridTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly buildIndex: IndexBuilder;
+  /** The index of the current coordinates: built, or being built in the background. */
+  private index: {
+    xs: ArrayLike<number>;
+    ys: ArrayLike<number>;
+    build: Background<PointIndex>;
+  } | null = null;
   private clearTimer: ReturnType<typeof setTimeout> | null = null;
   private pointer: Point | null = null;
 
@@ -88,10 +57,10 @@ export class Picking {
     chrome: ScatterChrome,
     state: () => PickingState,
     onHoverChange: () => void,
-    buildGrid: GridBuilder = HoverGrid.build,
+    buildIndex: IndexBuilder = (xs, ys) => PointIndex.steps(xs, ys),
   ) {
     this.table = table;
-    this.buildGrid = buildGrid;
+    this.buildIndex = buildIndex;
     this.chrome = chrome;
     this.state = state;
     this.onHoverChange = onHoverChange;
@@ -101,62 +70,56 @@ export class Picking {
   }
 
   /**
-   * The points were drawn again. The grid depends only on the coordinates and
-   * the viewport, so a redraw for a selection, colour, size or theme change
-   * keeps it (at 1M points a rebuild is a long task). Otherwise the grid is
-   * dropped and rebuilt once the view has rested.
+   * The points were drawn again. The index depends only on the coordinates
+   * (data space), so a pan, zoom, resize, selection, colour or theme change
+   * keeps it; new coordinates start a new one, built a million points per
+   * task once the view rests and the page's columns have arrived (at 5M
+   * points the whole build is ~170 ms).
+   *
+   * `settled` false: the arrays are still filling in place (rows arriving), so
+   * no index is kept or built; hover and the lasso then test every point.
    */
-  pointsDrawn(): void {
-    const s = this.state();
-    if (this.gridSource !== null && sameSource(this.gridSource, s)) {
-      // Built, or about to be; a timer that fired while the view was busy is re-armed.
-      if (this.grid !== null || this.gridTimer !== null) return;
-    } else {
-      this.grid = null;
-      this.gridSource =
-        s.xs && s.ys && s.viewport ? { xs: s.xs, ys: s.ys, viewport: s.viewport } : null;
-    }
-    this.armGrid();
+  pointsDrawn(settled = true): void {
+    const { xs, ys } = this.state();
+    const fits = this.index !== null && this.index.xs === xs && this.index.ys === ys;
+    if (fits && settled) return;
+    this.index?.build.cancel();
+    this.index = null;
+    if (!xs || !ys || !settled) return;
+    let ms = 0;
+    const steps = timedSteps(this.buildIndex(xs, ys), (step) => {
+      ms += step;
+    });
+    const build = new Background(steps, {
+      busy: () => this.table.fetching() || this.state().busy,
+      idleMs: INDEX_DELAY_MS,
+      onDone: () => {
+        // For tests and benchmarks: how often an index was built and what the last one cost.
+        const ds = this.chrome.root.dataset;
+        ds.gridBuilds = String(Number(ds.gridBuilds ?? 0) + 1);
+        ds.gridMs = ms.toFixed(1);
+      },
+    });
+    this.index = { xs, ys, build };
   }
 
-  /**
-   * Build the grid once the view has rested and the page's columns have
-   * arrived: at 1M points a build is a long task, which would hold up the
-   * chunks of the other views' columns while `show()` draws.
-   */
-  private armGrid(): void {
-    if (this.gridTimer !== null) clearTimeout(this.gridTimer);
-    this.gridTimer = setTimeout(() => {
-      this.gridTimer = null;
-      if (this.table.fetching()) this.armGrid();
-      else if (!this.state().busy) this.hoverGrid();
-    }, GRID_DELAY_MS);
-  }
-
-  private hoverGrid(): HoverGrid | null {
+  /** The index of the coordinates on screen, finished now if need be; null while none fits. */
+  private pointIndex(finish: boolean): PointIndex | null {
     const s = this.state();
-    // The view may have moved since the last full draw (the grid is then stale).
-    if (this.grid !== null && this.gridSource !== null && !sameSource(this.gridSource, s)) {
-      this.grid = null;
-    }
-    if (this.grid === null && s.xs && s.ys && s.viewport && !s.busy) {
-      const t0 = performance.now();
-      this.grid = this.buildGrid(s.xs, s.ys, s.viewport, GRID_CELL);
-      this.gridSource = { xs: s.xs, ys: s.ys, viewport: s.viewport };
-      // For tests and benchmarks: how often the grid was built and what the last one cost.
-      const ds = this.chrome.root.dataset;
-      ds.gridBuilds = String(Number(ds.gridBuilds ?? 0) + 1);
-      ds.gridMs = (performance.now() - t0).toFixed(1);
-    }
-    return this.grid;
+    const index = this.index;
+    if (index === null || index.xs !== s.xs || index.ys !== s.ys) return null;
+    if (index.build.done || finish) return index.build.now();
+    return null;
   }
 
   /** The point within {@link PICK_RADIUS} of `p` (plot CSS px), or -1. */
   nearest(p: Point): number {
-    const grid = this.hoverGrid();
-    if (grid === null) return -1;
+    const { viewport: v, busy } = this.state();
+    // While rows arrive there is no index (one of a moment's rows would go stale): no hover.
+    const index = v === null || busy ? null : this.pointIndex(true);
+    if (index === null || v === null) return -1;
     const front = this.table.selectionCount() > 0 ? this.table.selectionMask() : null;
-    return grid.nearest(p[0], p[1], PICK_RADIUS, front);
+    return index.nearest(v, p[0], p[1], PICK_RADIUS, front);
   }
 
   hover(p: Point | null): void {
@@ -181,9 +144,16 @@ export class Picking {
     this.chrome.showTooltip(p[0] + s.plotOffset[0], p[1] + s.plotOffset[1], rows);
   }
 
-  /** Combine hits with the selection as the modifiers say, and write it (one save). */
+  /**
+   * Combine hits with the selection as the modifiers say, and write it (one
+   * save). A hit mask here is a fresh 0/1 mask (lasso, box, legend), so a
+   * replacing gesture makes it the selection as it is: at 5M rows a copy is
+   * 10 ms and 5 MB of garbage per lasso.
+   */
   select(hits: Uint8Array | Uint32Array, mods: Modifiers): void {
-    this.table.setSelection(applyMode(this.table.selectionMask(), hits, modeFromEvent(mods)));
+    const mode = modeFromEvent(mods);
+    const fresh = mode === "replace" && hits instanceof Uint8Array && hits.length === this.table.n;
+    this.table.setSelection(fresh ? hits : applyMode(this.table.selectionMask(), hits, mode));
   }
 
   /**
@@ -195,7 +165,8 @@ export class Picking {
     if (!v || !xs || !ys || path.length < 3) return null;
     const t0 = performance.now();
     const polygon: Point[] = path.map(([px, py]) => [toDataX(v, px), toDataY(v, py)]);
-    const hits = lassoMask(xs, ys, polygon);
+    // The index reads only the cells the lasso covers; until it is built, test every point.
+    const hits = this.pointIndex(false)?.lasso(polygon) ?? lassoMask(xs, ys, polygon);
     const ms = performance.now() - t0;
     this.select(hits, mods);
     return ms;
@@ -238,7 +209,7 @@ export class Picking {
   }
 
   dispose(): void {
-    if (this.gridTimer !== null) clearTimeout(this.gridTimer);
+    this.index?.build.cancel();
     this.cancelClear();
     this.ids.dispose();
   }

@@ -40,6 +40,8 @@ export interface Scene {
   /** Set for the small-N path renderer; null draws pixels. */
   groups: ColorGroups | null;
   front: Uint8Array | null;
+  /** Sorted positions of the rows `front` marks, when known (see RasterInput.frontRows). */
+  frontRows: Uint32Array | null;
   /** Point diameter in CSS pixels. */
   diameter: number;
   /** False while xs, ys or colours change in place (a layout gliding in, rows arriving). */
@@ -198,6 +200,11 @@ export class PlotCanvases {
     this.layers.prepare(this.points.width, this.points.height, this.rasterInput(scene, v));
   }
 
+  /** Whether the next selection frame needs only its front points (see {@link prepareSelection}). */
+  selectionPrepared(): boolean {
+    return this.layers.prepared();
+  }
+
   private rasterInput(scene: Scene, v: Viewport): RasterInput {
     return {
       xs: scene.xs,
@@ -206,6 +213,7 @@ export class PlotCanvases {
       frontPalette: scene.palettes.front,
       backPalette: scene.palettes.back,
       front: scene.front,
+      frontRows: scene.frontRows,
       viewport: v,
       dpr: this.dpr,
       size: Math.min(8, Math.max(1, Math.round(scene.diameter * this.dpr))),

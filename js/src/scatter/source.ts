@@ -96,6 +96,8 @@ export interface ResolvedColoring {
   /** The array the colouring was computed from, and whether it was the whole column. */
   source: ArrayLike<number> | null;
   complete: boolean;
+  /** Of a partial column: how many of its chunks the colouring saw (-1 otherwise). */
+  chunks?: number;
 }
 
 /**
@@ -108,24 +110,35 @@ export function resolveColoring(
   name: string,
   previous: ResolvedColoring | null,
 ): ResolvedColoring {
-  const values = table.partialColumn(name);
   const complete = table.column(name) !== undefined;
   const pending = complete ? null : canFetch(table, name) ? name : null;
+  // A partial column's rows change only when another of its chunks arrives: another
+  // column arriving does not colour (or derive) millions of rows again.
+  const chunks = table.partialChunks(name);
+  if (
+    chunks >= 0 &&
+    previous !== null &&
+    !previous.complete &&
+    previous.coloring?.column === name &&
+    previous.chunks === chunks
+  ) {
+    return previous;
+  }
+  const values = table.partialColumn(name);
   if (pending !== null && values === undefined) {
     table.ensureColumn(name).catch((err: unknown) => {
       console.warn(`nbdatalens: cannot colour by ${name}:`, err);
     });
   }
   if (values !== undefined) {
-    // A whole column's array never changes (new values come as a new array):
-    // another column arriving does not colour a million points again.
+    // A whole column's array never changes (new values come as a new array).
     const kept = complete ? unchanged(previous, values, name) : null;
     if (kept !== null) return kept;
     const names = table.categories(name);
     const coloring = names
       ? categoricalColoring(name, values, names)
       : numericColoring(name, values, table.extent(name));
-    return { coloring, pending, source: values, complete };
+    return { coloring, pending, source: values, complete, chunks };
   }
   const prev = previous?.coloring ?? null;
   if (prev !== null && pending !== null) return { coloring: prev, pending, source: null, complete };

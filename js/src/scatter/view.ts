@@ -65,10 +65,16 @@ const FAST_FRAME_MS = 14;
  * single wheel step within ~100 ms at 1M points.
  */
 const SETTLE_MS = 60;
-/** While columns arrive, draw the rows so far at most this often. */
+/** While columns arrive, draw the rows so far at most this often, and never more often
+ * than lets a partial redraw (colouring and raster) take one ninth of the main thread:
+ * at 5M rows one costs ~100 ms, and every ms of it delays the columns still arriving
+ * (the page reads its websocket on the main thread). */
 const PARTIAL_DRAW_MS = 300;
-/** After a full frame, rest this long before preparing the next selection's frame. */
-const PREPARE_DELAY_MS = 300;
+const PARTIAL_DRAW_SHARE = 8;
+/** After a full frame, rest this long before preparing the next selection's frame:
+ * sooner than the point index and the gallery's row order start (200 and 400 ms),
+ * since the next lasso's frame needs it most. */
+const PREPARE_DELAY_MS = 100;
 /** The data map's fixed axes: variability 0..0.5, confidence 0..1, with a little air. */
 const DATA_MAP_DOMAIN = { x0: -0.0125, x1: 0.5125, y0: -0.025, y1: 1.025 };
 
@@ -89,6 +95,8 @@ export class ScatterView {
   /** The columns this view draws from (as fetched: label comes inside "cell"). */
   private sources = new Set<string>();
   private partialTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What the last reload (columns, colours, fit) cost; see PARTIAL_DRAW_SHARE. */
+  private reloadMs = 0;
   private resolved: ResolvedColoring | null = null;
   private palettes: Scene["palettes"] | null = null;
   private groups: Scene["groups"] = null;
@@ -242,7 +250,8 @@ export class ScatterView {
       this.reload();
     } else if (this.partialTimer === null) {
       // The first rows at once, then a few frames a second until the rest is here.
-      const wait = this.xs === null ? 0 : PARTIAL_DRAW_MS;
+      const cost = this.reloadMs + this.lastFullMs;
+      const wait = this.xs === null ? 0 : Math.max(PARTIAL_DRAW_MS, PARTIAL_DRAW_SHARE * cost);
       this.partialTimer = setTimeout(() => {
         this.partialTimer = null;
         this.reload();
@@ -252,6 +261,7 @@ export class ScatterView {
 
   /** Coordinates and colours from the table; a new cluster layout glides in. */
   private reload(): void {
+    const t0 = performance.now();
     const old = { xs: this.xs, ys: this.ys, v: this.viewport };
     const points = loadPoints(this.table, this.kind, this.colorBy());
     this.xs = points.xs;
@@ -279,6 +289,7 @@ export class ScatterView {
       );
     }
     this.request(true);
+    this.reloadMs = performance.now() - t0;
   }
 
   private recolor(redraw = true): void {
@@ -417,7 +428,7 @@ export class ScatterView {
         this.lastFullMs = performance.now() - t0;
         if (this.canvases.framePath === "full") this.lastPlaceMs = this.lastFullMs;
         this.publish(v, drawn);
-        this.picking.pointsDrawn();
+        this.picking.pointsDrawn(!this.loading);
         this.prepareLater();
       }
     }
@@ -440,6 +451,7 @@ export class ScatterView {
       if (this.interacting || this.animation || !v || !this.xs || !this.ys) return;
       if (!this.coloring || !this.palettes) return;
       this.canvases.prepareSelection(this.scene(this.xs, this.ys, v), v);
+      this.root.dataset.prepared = this.canvases.selectionPrepared() ? "1" : "0";
     }, PREPARE_DELAY_MS);
   }
 
@@ -453,6 +465,8 @@ export class ScatterView {
       palettes: this.palettes as Scene["palettes"],
       groups: this.groups,
       front: this.highlight ?? selected,
+      frontRows:
+        this.highlight === null && selected !== null ? this.table.selectionPositions() : null,
       diameter: size > 0 ? size : autoDiameter(this.table.n, zoomLevel(v, this.fitted ?? v)),
       settled: this.animation === null && !this.loading,
     };
@@ -478,6 +492,7 @@ export class ScatterView {
     ds.nDrawn = String(drawn);
     ds.frameMs = this.lastFullMs.toFixed(1);
     ds.framePath = this.canvases.framePath;
+    ds.prepared = this.canvases.selectionPrepared() ? "1" : "0";
     // Ready once every row of the points and their colours is drawn (or there is nothing to draw).
     ds.ready = this.loading ? "0" : "1";
     if (!this.loading) this.table.drawn(this.kind);
