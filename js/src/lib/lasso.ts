@@ -116,6 +116,18 @@ export interface UniformGrid {
   rows: number;
 }
 
+/** The column of `x` on grid `g`, clamped to the grid (the formula of {@link UniformGrid}). */
+export function gridCol(g: UniformGrid, x: number): number {
+  const c = Math.floor((x - g.x0) * g.invW);
+  return c < 0 ? 0 : c >= g.cols ? g.cols - 1 : c;
+}
+
+/** The row of `y` on grid `g`, clamped to the grid. */
+export function gridRow(g: UniformGrid, y: number): number {
+  const r = Math.floor((y - g.y0) * g.invH);
+  return r < 0 ? 0 : r >= g.rows ? g.rows - 1 : r;
+}
+
 /** A grid for a lasso's cells (see {@link LassoCells}). */
 export interface CellGrid extends UniformGrid {
   /** At least {@link lassoMargin} of the polygon, in x and in y. */
@@ -145,10 +157,8 @@ export class LassoCells {
     const m = vx.length;
     const { x0, y0, invW, invH, cols, rows } = grid;
     const cellH = 1 / invH;
-    const clampCol = (c: number) => (c < 0 ? 0 : c >= cols ? cols - 1 : c);
-    const clampRow = (r: number) => (r < 0 ? 0 : r >= rows ? rows - 1 : r);
-    const rowOf = (y: number) => clampRow(Math.floor((y - y0) * invH));
-    const colOf = (x: number) => clampCol(Math.floor((x - x0) * invW));
+    const rowOf = (y: number) => gridRow(grid, y);
+    const colOf = (x: number) => gridCol(grid, x);
 
     // Edges are marked with twice the margin the argument above needs, which
     // absorbs the rounding of the cell arithmetic itself.
@@ -240,8 +250,7 @@ export class LassoCells {
   }
 }
 
-/** Cell states of {@link LassoCells}: INSIDE & 1 = 1, OUTSIDE and BOUNDARY & 1 = 0. */
-export const CELL_OUTSIDE = OUTSIDE;
+/** Cell states of {@link LassoCells} (0 is outside): INSIDE & 1 = 1, BOUNDARY & 1 = 0. */
 export const CELL_INSIDE = INSIDE;
 export const CELL_BOUNDARY = BOUNDARY;
 

@@ -14,6 +14,8 @@ import {
   CELL_BOUNDARY,
   CELL_INSIDE,
   type CellGrid,
+  gridCol,
+  gridRow,
   LassoCells,
   lassoMargin,
   type Point,
@@ -119,10 +121,10 @@ export class PointIndex {
     const y = toDataY(v, py);
     const rx = radius * v.sx * (1 + 1e-9);
     const ry = radius * v.sy * (1 + 1e-9);
-    const c0 = clamp(Math.floor((x - rx - g.x0) * g.invW), g.cols);
-    const c1 = clamp(Math.floor((x + rx - g.x0) * g.invW), g.cols);
-    const r0 = clamp(Math.floor((y - ry - g.y0) * g.invH), g.rows);
-    const r1 = clamp(Math.floor((y + ry - g.y0) * g.invH), g.rows);
+    const c0 = gridCol(g, x - rx);
+    const c1 = gridCol(g, x + rx);
+    const r0 = gridRow(g, y - ry);
+    const r1 = gridRow(g, y + ry);
     const r2 = radius * radius;
     let best = -1;
     let bestD = Infinity;
@@ -162,10 +164,10 @@ export class PointIndex {
     // in any other cell is left or right of, or above or below, every vertex.
     const epsX = lassoMargin(p.minX, p.maxX, 1 / g.invW);
     const epsY = lassoMargin(p.minY, p.maxY, 1 / g.invH);
-    const c0 = clamp(Math.floor((p.minX - epsX - g.x0) * g.invW), g.cols);
-    const c1 = clamp(Math.floor((p.maxX + epsX - g.x0) * g.invW), g.cols);
-    const r0 = clamp(Math.floor((p.minY - epsY - g.y0) * g.invH), g.rows);
-    const r1 = clamp(Math.floor((p.maxY + epsY - g.y0) * g.invH), g.rows);
+    const c0 = gridCol(g, p.minX - epsX);
+    const c1 = gridCol(g, p.maxX + epsX);
+    const r0 = gridRow(g, p.minY - epsY);
+    const r1 = gridRow(g, p.maxY + epsY);
     const cols = c1 - c0 + 1;
     const rows = r1 - r0 + 1;
     const sub: CellGrid = {
@@ -204,10 +206,6 @@ export class PointIndex {
     }
     return mask;
   }
-}
-
-function clamp(c: number, size: number): number {
-  return c < 0 ? 0 : c >= size ? size - 1 : c;
 }
 
 function bounds(xs: ArrayLike<number>, ys: ArrayLike<number>) {
